@@ -1,0 +1,288 @@
+// Copyright 2026 the psbase authors. MIT license.
+// The data file `data.<gen>`: every live row of one generation, stored column
+// by column so a short-lived process reads only the columns its query needs
+// (FORMAT.md, F3 and F4).
+
+import * as fs from "node:fs";
+import { crc32, sum32 } from "./_crc32.ts";
+import { CorruptionError } from "./_errors.ts";
+import type { Field, Row, Stored } from "./_schema.ts";
+
+const MAGIC = "PSBDATA1";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** How a column is laid out (FORMAT.md, F4). */
+type Enc = "f64" | "bool" | "str";
+
+interface ColumnMeta {
+  name: string;
+  enc: Enc;
+  off: number;
+  len: number;
+  sum: number;
+}
+
+/** A column read whole into memory, checksum verified. */
+export interface Column {
+  enc: Enc;
+  /** f64: values. */
+  f64?: Float64Array;
+  /** f64 and str: 1 where the value is null. bool: 0, 1 or 2 (null). */
+  u8: Uint8Array;
+  /** str: n + 1 offsets into `blob`. */
+  offsets?: Uint32Array;
+  blob?: Uint8Array;
+}
+
+function encOf(type: string): Enc {
+  return type === "string" ? "str" : type === "bool" ? "bool" : "f64";
+}
+
+const pad8 = (n: number) => (n + 7) & ~7;
+
+/** Encodes one column of `rows` at index `k`. */
+function encodeColumn(enc: Enc, rows: Row[], k: number): Uint8Array {
+  const n = rows.length;
+  if (enc === "bool") {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = rows[i][k];
+      out[i] = v === null ? 2 : v ? 1 : 0;
+    }
+    return out;
+  }
+  if (enc === "f64") {
+    const out = new Uint8Array(9 * n);
+    const vals = new Float64Array(out.buffer, 0, n);
+    const nulls = out.subarray(8 * n);
+    for (let i = 0; i < n; i++) {
+      const v = rows[i][k];
+      if (v === null) nulls[i] = 1;
+      else vals[i] = v as number;
+    }
+    return out;
+  }
+  const parts: Uint8Array[] = new Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const v = rows[i][k];
+    parts[i] = v === null ? new Uint8Array(0) : encoder.encode(v as string);
+    total += parts[i].length;
+  }
+  const head = 4 * (n + 1) + n;
+  const out = new Uint8Array(pad8(head) + total);
+  const offsets = new Uint32Array(out.buffer, 0, n + 1);
+  const nulls = out.subarray(4 * (n + 1), head);
+  const blob = out.subarray(pad8(head));
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    offsets[i] = at;
+    if (rows[i][k] === null) nulls[i] = 1;
+    blob.set(parts[i], at);
+    at += parts[i].length;
+  }
+  offsets[n] = at;
+  return out;
+}
+
+/**
+ * Writes `rows` (sorted by `__id__`) as a complete data file at `path` and
+ * fsyncs it (FORMAT.md, F3; invariant W2).
+ */
+export function writeDataFile(path: string, fields: Field[], rows: Row[]): void {
+  const specs: Array<[string, Enc]> = [["__id__", "f64"], ["__version__", "f64"]];
+  for (const f of fields) specs.push([f.name, encOf(f.type)]);
+  const blobs = specs.map(([, enc], k) => encodeColumn(enc, rows, k));
+  const metas: ColumnMeta[] = [];
+  // Offsets are relative to the end of the header; fixed up below.
+  let at = 0;
+  specs.forEach(([name, enc], k) => {
+    metas.push({ name, enc, off: at, len: blobs[k].length, sum: sum32(blobs[k]) });
+    at = pad8(at + blobs[k].length);
+  });
+  let headerBytes = new Uint8Array(0);
+  let base = 0;
+  // The header holds absolute offsets, which depend on its own length.
+  for (let tries = 0; tries < 4; tries++) {
+    const abs = metas.map((m) => ({ ...m, off: m.off + base }));
+    headerBytes = encoder.encode(JSON.stringify({ rows: rows.length, columns: abs }));
+    const next = pad8(16 + headerBytes.length);
+    if (next === base) break;
+    base = next;
+  }
+  const file = new Uint8Array(base + at);
+  file.set(encoder.encode(MAGIC), 0);
+  const dv = new DataView(file.buffer);
+  dv.setUint32(8, headerBytes.length, true);
+  dv.setUint32(12, crc32(headerBytes), true);
+  file.set(headerBytes, 16);
+  metas.forEach((m, k) => file.set(blobs[k], base + m.off));
+  const fd = fs.openSync(path, "w", 0o644);
+  try {
+    fs.writeSync(fd, file);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * A data file opened for reading. Columns load lazily: a whole column (checksum
+ * verified) for scans, or single values by positioned reads for point lookups.
+ */
+export class DataFile {
+  readonly path: string;
+  readonly rows: number;
+  #fd: number;
+  #cols = new Map<string, ColumnMeta>();
+  #loaded = new Map<string, Column>();
+  #scratch = new Uint8Array(8);
+
+  constructor(path: string) {
+    this.path = path;
+    this.#fd = fs.openSync(path, "r");
+    try {
+      const size = fs.fstatSync(this.#fd).size;
+      const first = new Uint8Array(Math.min(size, 4096));
+      fs.readSync(this.#fd, first, 0, first.length, 0);
+      if (size < 16 || new TextDecoder().decode(first.subarray(0, 8)) !== MAGIC) {
+        throw this.#damaged("not a psbase data file (bad magic or too short)");
+      }
+      const dv = new DataView(first.buffer);
+      const hlen = dv.getUint32(8, true);
+      if (16 + hlen > size) throw this.#damaged("truncated header");
+      let hbytes = first.subarray(16, 16 + hlen);
+      if (16 + hlen > first.length) {
+        hbytes = new Uint8Array(hlen);
+        fs.readSync(this.#fd, hbytes, 0, hlen, 16);
+      }
+      if (crc32(hbytes) !== dv.getUint32(12, true)) throw this.#damaged("bad header checksum");
+      const header = JSON.parse(new TextDecoder().decode(hbytes)) as {
+        rows: number;
+        columns: ColumnMeta[];
+      };
+      this.rows = header.rows;
+      for (const c of header.columns) {
+        if (c.off + c.len > size) throw this.#damaged(`truncated (column ${c.name})`);
+        this.#cols.set(c.name, c);
+      }
+    } catch (e) {
+      fs.closeSync(this.#fd);
+      if (e instanceof SyntaxError) throw this.#damaged("unreadable header");
+      throw e;
+    }
+  }
+
+  #damaged(detail: string): CorruptionError {
+    return new CorruptionError(this.path, detail);
+  }
+
+  #meta(name: string): ColumnMeta {
+    const m = this.#cols.get(name);
+    if (!m) throw this.#damaged(`column ${name} missing`);
+    return m;
+  }
+
+  /** Reads column `name` whole, verifying its checksum. */
+  column(name: string): Column {
+    const hit = this.#loaded.get(name);
+    if (hit) return hit;
+    const m = this.#meta(name);
+    const bytes = new Uint8Array(m.len);
+    if (fs.readSync(this.#fd, bytes, 0, m.len, m.off) !== m.len || sum32(bytes) !== m.sum) {
+      throw this.#damaged(`bad checksum in column ${name}`);
+    }
+    const n = this.rows;
+    let col: Column;
+    if (m.enc === "bool") col = { enc: "bool", u8: bytes };
+    else if (m.enc === "f64") {
+      col = { enc: "f64", f64: new Float64Array(bytes.buffer, 0, n), u8: bytes.subarray(8 * n) };
+    } else {
+      const head = 4 * (n + 1) + n;
+      col = {
+        enc: "str",
+        offsets: new Uint32Array(bytes.buffer, 0, n + 1),
+        u8: bytes.subarray(4 * (n + 1), head),
+        blob: bytes.subarray(pad8(head)),
+      };
+      if (col.offsets![n] !== col.blob!.length) throw this.#damaged(`bad offsets in ${name}`);
+    }
+    this.#loaded.set(name, col);
+    return col;
+  }
+
+  #read(len: number, pos: number): Uint8Array {
+    const buf = len <= 8 ? this.#scratch : new Uint8Array(len);
+    if (fs.readSync(this.#fd, buf, 0, len, pos) !== len) {
+      throw this.#damaged(`short read at ${pos}`);
+    }
+    return buf;
+  }
+
+  /** The value of column `name` at row `i`, from memory or by positioned reads. */
+  value(name: string, i: number): Stored {
+    const col = this.#loaded.get(name);
+    if (col) return columnValue(col, i);
+    const m = this.#meta(name);
+    const n = this.rows;
+    if (m.enc === "bool") {
+      const b = this.#read(1, m.off + i)[0];
+      return b === 2 ? null : b === 1;
+    }
+    if (m.enc === "f64") {
+      if (this.#read(1, m.off + 8 * n + i)[0] === 1) return null;
+      return new DataView(this.#read(8, m.off + 8 * i).buffer).getFloat64(0, true);
+    }
+    if (this.#read(1, m.off + 4 * (n + 1) + i)[0] === 1) return null;
+    const dv = new DataView(this.#read(8, m.off + 4 * i).buffer);
+    const start = dv.getUint32(0, true);
+    const end = dv.getUint32(4, true);
+    const blobAt = m.off + pad8(4 * (n + 1) + n);
+    if (end < start || blobAt + end > m.off + m.len) {
+      throw this.#damaged(`bad offsets in column ${name} at row ${i}`);
+    }
+    if (end === start) return "";
+    try {
+      return decoder.decode(this.#read(end - start, blobAt + start).slice(0, end - start));
+    } catch {
+      throw this.#damaged(`invalid UTF-8 in column ${name} at row ${i}`);
+    }
+  }
+
+  /** The row index holding `id`, or -1 (ids are stored in ascending order). */
+  find(id: number): number {
+    let lo = 0;
+    let hi = this.rows - 1;
+    const ids = this.#loaded.get("__id__")?.f64;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = ids ? ids[mid] : this.value("__id__", mid) as number;
+      if (v === id) return mid;
+      if (v < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** Decodes row `i` whole (`[__id__, __version__, ...fields]`). */
+  row(i: number, fields: Field[]): Row {
+    const out: Row = [this.value("__id__", i), this.value("__version__", i)];
+    for (const f of fields) out.push(this.value(f.name, i));
+    return out;
+  }
+
+  /** Closes the file. Idempotent. */
+  close(): void {
+    if (this.#fd >= 0) fs.closeSync(this.#fd);
+    this.#fd = -1;
+  }
+}
+
+/** The value at row `i` of a loaded column. */
+export function columnValue(col: Column, i: number): Stored {
+  if (col.enc === "bool") return col.u8[i] === 2 ? null : col.u8[i] === 1;
+  if (col.u8[i] === 1) return null;
+  if (col.enc === "f64") return col.f64![i];
+  return decoder.decode(col.blob!.subarray(col.offsets![i], col.offsets![i + 1]));
+}

@@ -1,0 +1,337 @@
+// Copyright 2026 the psbase authors. MIT license.
+// The store: one base's files on disk and its state in memory. A data file
+// (the last checkpoint) plus the log of commits since, replayed into an
+// overlay. Every rule it follows is numbered in FORMAT.md.
+
+import * as fs from "node:fs";
+import { join } from "node:path";
+import { DataFile, writeDataFile } from "./_data_file.ts";
+import { CorruptionError } from "./_errors.ts";
+import { createLogFile, LOG_HEADER, LogFile, type Op } from "./_log_file.ts";
+import type { Field, Row } from "./_schema.ts";
+import { columnTest, type Cond, rowMatches } from "./_where.ts";
+
+/** The manifest (FORMAT.md, F2). */
+interface Manifest {
+  format: "psbase/1";
+  gen: number;
+  nextId: number;
+  fields: Field[];
+}
+
+/** Options of a store. */
+export interface StoreOptions {
+  /** fdatasync every commit (default true). */
+  sync: boolean;
+  /** Checkpoint once the log passes this many bytes (FORMAT.md, W4). */
+  checkpointBytes: number;
+}
+
+/** The file names of a base (FORMAT.md, F1). */
+export const MANIFEST = "manifest.json";
+const dataName = (gen: number) => `data.${gen}`;
+const logName = (gen: number) => `log.${gen}`;
+const OURS = /^(manifest\.json(\.tmp)?|data\.\d+|log\.\d+)$/;
+
+/** True when `dir` holds a base (a manifest). */
+export function baseExists(dir: string): boolean {
+  return fs.existsSync(join(dir, MANIFEST));
+}
+
+function fsyncDir(dir: string): void {
+  let fd = -1;
+  try {
+    fd = fs.openSync(dir, "r");
+    fs.fsyncSync(fd);
+  } catch {
+    // Not supported on every platform (Windows); rename is still atomic there.
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
+  }
+}
+
+/** Writes the manifest atomically: temp file, fsync, rename, fsync of the folder (W3). */
+function writeManifest(dir: string, m: Manifest): void {
+  const tmp = join(dir, MANIFEST + ".tmp");
+  const fd = fs.openSync(tmp, "w", 0o644);
+  try {
+    fs.writeSync(fd, JSON.stringify(m));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, join(dir, MANIFEST));
+  fsyncDir(dir);
+}
+
+function readManifest(dir: string): { text: string; m: Manifest } {
+  const path = join(dir, MANIFEST);
+  const text = fs.readFileSync(path, "utf8");
+  let m: Manifest;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    throw new CorruptionError(path, "not valid JSON");
+  }
+  if (
+    m?.format !== "psbase/1" || !Number.isSafeInteger(m.gen) || !Number.isSafeInteger(m.nextId) ||
+    !Array.isArray(m.fields)
+  ) {
+    throw new CorruptionError(path, "not a psbase manifest");
+  }
+  return { text, m };
+}
+
+/** Removes every file of ours in `dir` not of generation `keep` (W5). */
+function removeStrays(dir: string, keep: number): void {
+  for (const name of fs.readdirSync(dir)) {
+    if (!OURS.test(name) || name === MANIFEST) continue;
+    if (name === dataName(keep) || name === logName(keep)) continue;
+    fs.rmSync(join(dir, name), { force: true });
+  }
+}
+
+/** Undo records of an open transaction. */
+export type Undo = Array<() => void>;
+
+/** One base's on-disk files and in-memory state. */
+export class Store {
+  readonly dir: string;
+  readonly options: StoreOptions;
+  fields: Field[] = [];
+  nextId = 1;
+  count = 0;
+  gen = 0;
+  #manifestText = "";
+  #data!: DataFile;
+  #log!: LogFile;
+  #logEnd = LOG_HEADER;
+  #overlay = new Map<number, Row | null>();
+
+  private constructor(dir: string, options: StoreOptions) {
+    this.dir = dir;
+    this.options = options;
+  }
+
+  /** Creates a new base in `dir` (the folder may exist; no manifest may). */
+  static create(dir: string, fields: Field[], options: StoreOptions): Store {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const name of fs.readdirSync(dir)) {
+      if (!OURS.test(name)) {
+        throw new Error(
+          `Cannot create a base in ${dir}: the folder holds ${
+            JSON.stringify(name)
+          }, which is not a psbase file`,
+        );
+      }
+    }
+    writeDataFile(join(dir, dataName(1)), fields, []);
+    createLogFile(join(dir, logName(1)), 1);
+    writeManifest(dir, { format: "psbase/1", gen: 1, nextId: 1, fields });
+    removeStrays(dir, 1);
+    return Store.open(dir, options);
+  }
+
+  /** Opens the base in `dir`. */
+  static open(dir: string, options: StoreOptions): Store {
+    const s = new Store(dir, options);
+    s.#load();
+    return s;
+  }
+
+  /** (Re)reads everything from the manifest on (R1). */
+  #load(): void {
+    const { text, m } = readManifest(this.dir);
+    const data = new DataFile(join(this.dir, dataName(m.gen)));
+    let log: LogFile;
+    try {
+      log = new LogFile(join(this.dir, logName(m.gen)), m.gen);
+    } catch (e) {
+      data.close();
+      throw e;
+    }
+    this.#data?.close();
+    this.#log?.close();
+    this.#manifestText = text;
+    this.#data = data;
+    this.#log = log;
+    this.fields = m.fields;
+    this.gen = m.gen;
+    this.nextId = m.nextId;
+    this.count = data.rows;
+    this.#overlay = new Map();
+    this.#logEnd = LOG_HEADER;
+    this.#replay();
+  }
+
+  /** Applies the commits appended to the log since we last read it (R2). */
+  #replay(): void {
+    const { commits, end } = this.#log.read(this.#logEnd);
+    if (commits.some((c) => c.some((op) => op[0] !== "i"))) this.#data.column("__id__");
+    for (const ops of commits) for (const op of ops) this.apply(op);
+    this.#logEnd = end;
+  }
+
+  /**
+   * Picks up what other processes committed since this store last looked:
+   * a new generation (checkpoint, cleanup, schema change) reloads; new commits
+   * in the log are replayed. Costs one small read and one fstat when nothing
+   * changed (R3).
+   */
+  refresh(): void {
+    let text: string;
+    try {
+      text = fs.readFileSync(join(this.dir, MANIFEST), "utf8");
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENOENT") {
+        throw new Error(`The base at ${this.dir} was destroyed by another process`);
+      }
+      throw e;
+    }
+    if (text !== this.#manifestText) this.#load();
+    else if (this.#log.size() !== this.#logEnd) this.#replay();
+  }
+
+  /** The stored row of `id`, if live. */
+  get(id: number): Row | undefined {
+    const o = this.#overlay.get(id);
+    if (o !== undefined) return o ?? undefined;
+    if (!Number.isSafeInteger(id)) return undefined;
+    const i = this.#data.find(id);
+    return i < 0 ? undefined : this.#data.row(i, this.fields);
+  }
+
+  /**
+   * The rows matching `conds`, in `__id__` order, with the row positions in
+   * `want` decoded (others left null).
+   */
+  scan(conds: Cond[], want: number[]): Row[] {
+    const data = this.#data;
+    const n = data.rows;
+    const names = ["__id__", "__version__", ...this.fields.map((f) => f.name)];
+    const ids = n ? data.column("__id__").f64! : new Float64Array(0);
+    const tests = conds.map((c) => columnTest(c, data.column(names[c.k])));
+    const overlay = this.#overlay;
+    const hits: number[] = [];
+    outer: for (let i = 0; i < n; i++) {
+      for (const t of tests) if (!t(i)) continue outer;
+      if (overlay.size && overlay.has(ids[i])) continue;
+      hits.push(i);
+    }
+    // Many hits: read whole columns; few: positioned reads.
+    if (hits.length > 64) { for (const k of want) data.column(names[k]); }
+    const out: Row[] = [];
+    for (const i of hits) {
+      const row: Row = new Array(names.length).fill(null);
+      row[0] = ids[i];
+      for (const k of want) if (k > 0) row[k] = data.value(names[k], i);
+      out.push(row);
+    }
+    if (overlay.size) {
+      for (const row of overlay.values()) if (row && rowMatches(conds, row)) out.push(row);
+      out.sort((a, b) => (a[0] as number) - (b[0] as number));
+    }
+    return out;
+  }
+
+  /** Applies one op to the state in memory; records how to undo it in `undo`. */
+  apply(op: Op, undo?: Undo): void {
+    const id = op[0] === "d" ? op[1] : op[1][0] as number;
+    const before = this.#overlay.has(id) ? this.#overlay.get(id)! : undefined;
+    const hadEntry = this.#overlay.has(id);
+    const live = hadEntry
+      ? before !== null
+      : (op[0] === "i" && id >= this.nextId)
+      ? false
+      : this.#data.find(id) >= 0;
+    const count = this.count;
+    const nextId = this.nextId;
+    if (op[0] === "d") {
+      if (live) this.count--;
+      this.#overlay.set(id, null);
+    } else {
+      if (!live && op[0] === "i") this.count++;
+      this.#overlay.set(id, op[1]);
+      if (id >= this.nextId) this.nextId = id + 1;
+    }
+    undo?.push(() => {
+      if (hadEntry) this.#overlay.set(id, before!);
+      else this.#overlay.delete(id);
+      this.count = count;
+      this.nextId = nextId;
+    });
+  }
+
+  /** Drops a torn tail left by a crash (writers only: W1). */
+  recover(): void {
+    if (this.#log.size() !== this.#logEnd) this.#log.truncate(this.#logEnd);
+  }
+
+  /**
+   * Makes a transaction's ops durable: one log record, one write (W1, W2).
+   * On failure the caller undoes. Checkpoints when the log has grown past
+   * the threshold (W4).
+   */
+  commit(ops: Op[]): void {
+    if (ops.length === 0) return;
+    this.recover();
+    this.#logEnd += this.#log.append(ops, this.options.sync);
+    if (this.#logEnd <= this.options.checkpointBytes) return;
+    try {
+      this.checkpoint();
+    } catch {
+      // The commit is durable in the log; a failed checkpoint only leaves
+      // strays (W5). Re-read the state the manifest names.
+      this.#load();
+    }
+  }
+
+  /** Every live row, in `__id__` order, decoded whole. */
+  all(): Row[] {
+    return this.scan([], this.fields.map((_, j) => j + 1).concat(this.fields.length + 1));
+  }
+
+  /**
+   * Writes a new generation: every live row, optionally reshaped to a new
+   * field list, into a new data file and an empty log; then switches the
+   * manifest (W3) and removes the old files (W5).
+   */
+  checkpoint(fields: Field[] = this.fields, reshape?: (row: Row) => Row): void {
+    let rows = this.all();
+    if (reshape) rows = rows.map(reshape);
+    const gen = this.gen + 1;
+    writeDataFile(join(this.dir, dataName(gen)), fields, rows);
+    createLogFile(join(this.dir, logName(gen)), gen);
+    writeManifest(this.dir, { format: "psbase/1", gen, nextId: this.nextId, fields });
+    removeStrays(this.dir, gen);
+    this.#load();
+  }
+
+  /** fsyncs the log and the folder (FORMAT.md, W2). */
+  sync(): void {
+    this.#log.sync();
+    fsyncDir(this.dir);
+  }
+
+  /** Closes the files. Idempotent. */
+  close(): void {
+    this.#data?.close();
+    this.#log?.close();
+  }
+
+  /** Removes every file of the base in `dir`, then the folder if it is left empty. */
+  static destroy(dir: string): void {
+    if (!fs.existsSync(dir)) return;
+    // The manifest goes first: from then on no one sees a base here (W6).
+    fs.rmSync(join(dir, MANIFEST), { force: true });
+    fsyncDir(dir);
+    for (const name of fs.readdirSync(dir)) {
+      if (OURS.test(name)) fs.rmSync(join(dir, name), { force: true });
+    }
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // Not empty: the caller's own files stay.
+    }
+  }
+}

@@ -1,0 +1,786 @@
+// Copyright 2026 the psbase authors. MIT license.
+/**
+ * `Base`: the embedded typed table, with Buzhug's API. Safe for one process;
+ * `PsBase` (ps_base.ts) makes it safe across processes. The on-disk format and
+ * the rules every write follows are numbered in FORMAT.md.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import { type AccessMode, kAccess, kGetMany } from "./_access.ts";
+import { ConflictError } from "./_errors.ts";
+import type { Op } from "./_log_file.ts";
+import { Mutex } from "./_mutex.ts";
+import { ResultSet } from "./_result_set.ts";
+import {
+  checkName,
+  decode,
+  encode,
+  type Field,
+  kIsBase,
+  makeField,
+  parseSchema,
+  type Row,
+  show,
+  type Stored,
+} from "./_schema.ts";
+import { baseExists, Store, type Undo } from "./_store.ts";
+import type { FieldType, Record, Schema, Where } from "./_types.ts";
+import { compileWhere } from "./_where.ts";
+
+export { ResultSet } from "./_result_set.ts";
+
+/**
+ * Options of a `Base`.
+ *
+ * @example
+ * ```ts
+ * import { Base, type BaseOptions } from "@psbase/psbase";
+ * const options: BaseOptions = { sync: true };
+ * const db = new Base("/tmp/example-options", options);
+ * ```
+ */
+export interface BaseOptions {
+  /**
+   * Wait for every commit to reach the disk (fdatasync) before its promise
+   * resolves. Default `true`. With `false`, a commit survives a killed
+   * process but not a power loss until `commit()`.
+   */
+  sync?: boolean;
+  /** Fold the log into a new data file once it passes this many bytes. Default 64 KiB. */
+  checkpointBytes?: number;
+}
+
+/**
+ * Options of `create()`.
+ *
+ * @example
+ * ```ts
+ * import type { CreateOptions } from "@psbase/psbase";
+ * const options: CreateOptions = { mode: "open" };
+ * ```
+ */
+export interface CreateOptions {
+  /** Omitted: fail if a base exists. `"open"`: open it. `"override"`: replace it. */
+  mode?: "open" | "override";
+}
+
+/**
+ * Options of `addField()`.
+ *
+ * @example
+ * ```ts
+ * import type { AddFieldOptions } from "@psbase/psbase";
+ * const options: AddFieldOptions = { after: "name", default: 0 };
+ * ```
+ */
+export interface AddFieldOptions {
+  /** Put the new field after this one (default: last). */
+  after?: string;
+  /** The value existing records get, and the default of later inserts. */
+  default?: unknown;
+}
+
+const ANY_FIELDS: string[] = [];
+
+function isPlainObject(v: unknown): v is { [k: string]: unknown } {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date) &&
+    !(v instanceof RegExp);
+}
+
+/** The work of every reading and writing method, on an open store (one call or one transaction). */
+class Work {
+  readonly store: Store;
+  readonly undo: Undo = [];
+  readonly ops: Op[] = [];
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  get fields(): Field[] {
+    return this.store.fields;
+  }
+
+  #field(name: string, what: string): Field {
+    const f = this.fields.find((f) => f.name === name);
+    if (!f) {
+      throw new TypeError(
+        `${what}: unknown field ${show(name)} (fields: ${
+          this.fields.map((f) => f.name).join(", ")
+        })`,
+      );
+    }
+    return f;
+  }
+
+  /** Encodes an object of field values; rejects unknown and reserved keys. */
+  #values(values: unknown, what: string): Map<number, Stored> {
+    if (!isPlainObject(values)) {
+      throw new TypeError(`${what}: expected an object of field values, got ${show(values)}`);
+    }
+    const out = new Map<number, Stored>();
+    for (const [name, v] of Object.entries(values)) {
+      if (name === "__id__" || name === "__version__") {
+        throw new TypeError(`${what}: ${name} is set by the base and cannot be given`);
+      }
+      const f = this.#field(name, what);
+      out.set(this.fields.indexOf(f) + 2, encode(f, v));
+    }
+    return out;
+  }
+
+  #apply(op: Op): void {
+    this.ops.push(op);
+    this.store.apply(op, this.undo);
+  }
+
+  /** Validates every row first, then applies all (all or none). */
+  insertMany(rows: unknown[]): number[] {
+    if (!Array.isArray(rows)) {
+      throw new TypeError(`insertMany: expected an array of objects, got ${show(rows)}`);
+    }
+    const encoded = rows.map((values, i) => {
+      const given = this.#values(values, rows.length === 1 ? "insert" : `insertMany row ${i}`);
+      return this.fields.map((f, j) => given.has(j + 2) ? given.get(j + 2)! : f.default);
+    });
+    return encoded.map((vals) => {
+      const id = this.store.nextId;
+      this.#apply(["i", [id, 0, ...vals]]);
+      return id;
+    });
+  }
+
+  update(records: unknown[], changes: unknown): Row[] {
+    const given = this.#values(changes, "update");
+    const ids = records.map((r) => {
+      if (!isPlainObject(r) || !Number.isSafeInteger(r.__id__)) {
+        throw new TypeError(
+          `update: expected records with an __id__ (as read from the base), got ${show(r)}`,
+        );
+      }
+      if (!Number.isSafeInteger(r.__version__)) {
+        throw new TypeError(
+          `update: record ${r.__id__} has no valid __version__ (got ${show(r.__version__)})`,
+        );
+      }
+      return [r.__id__ as number, r.__version__ as number];
+    });
+    const out: Row[] = [];
+    for (const [id, version] of ids) {
+      const cur = this.store.get(id);
+      if (!cur) throw new ConflictError(id, version, null);
+      if (cur[1] !== version) throw new ConflictError(id, version, cur[1] as number);
+      const row = cur.slice();
+      row[1] = version + 1;
+      for (const [k, v] of given) row[k] = v;
+      this.#apply(["u", row]);
+      out.push(row);
+    }
+    return out;
+  }
+
+  delete(targets: unknown[]): number {
+    const ids = targets.map((t) => {
+      const id = isPlainObject(t) ? t.__id__ : t;
+      if (!Number.isSafeInteger(id)) {
+        throw new TypeError(
+          `delete: expected a record, an __id__ or an array of them, got ${show(t)}`,
+        );
+      }
+      return id as number;
+    });
+    let n = 0;
+    for (const id of ids) {
+      if (!this.store.get(id)) continue;
+      this.#apply(["d", id]);
+      n++;
+    }
+    return n;
+  }
+
+  /** Positions (in a row) of the listed fields; all when empty. */
+  want(fields: string[]): number[] {
+    if (!fields.length) return this.fields.map((_, j) => j + 2).concat(1);
+    return [1, ...fields.map((n) => this.fields.indexOf(this.#field(n, "select")) + 2)];
+  }
+
+  /** Rows matching an object `where` (or all rows for a predicate, filtered later). */
+  select(fields: string[], where: unknown): Row[] {
+    if (typeof where === "function") return this.store.scan([], this.want(ANY_FIELDS));
+    return this.store.scan(compileWhere(where, this.fields), this.want(fields));
+  }
+
+  /** Makes the ops durable; on failure, undoes them in memory and rethrows. */
+  commit(): void {
+    try {
+      this.store.commit(this.ops);
+    } catch (e) {
+      this.rollback();
+      throw e;
+    }
+  }
+
+  rollback(): void {
+    for (let i = this.undo.length - 1; i >= 0; i--) this.undo[i]();
+    this.undo.length = 0;
+    this.ops.length = 0;
+  }
+}
+
+/** Splits `select`'s overloaded arguments. */
+function selectArgs(a: unknown, b: unknown): [string[], unknown] {
+  if (Array.isArray(a)) {
+    for (const n of a) {
+      if (typeof n !== "string") {
+        throw new TypeError(`select: field names must be strings, got ${show(n)}`);
+      }
+    }
+    return [a as string[], b];
+  }
+  if (b !== undefined) {
+    throw new TypeError(
+      `select: expected (fields, where) or (where), got a second argument ${show(b)}`,
+    );
+  }
+  return [[], a];
+}
+
+function checkTargets(target: unknown): unknown[] {
+  return Array.isArray(target) ? target : [target];
+}
+
+/**
+ * Reading and writing methods inside `transaction()`: everything they write
+ * commits together when the callback returns, or not at all if it throws.
+ *
+ * @example
+ * ```ts
+ * import { Base } from "@psbase/psbase";
+ * const dir = await Deno.makeTempDir();
+ * const db = await new Base(dir + "/counters").create({ name: "string", n: "int" });
+ * await db.insert({ name: "hits", n: 0 });
+ * await db.transaction(async (tx) => {
+ *   const [c] = await tx.find({ name: "hits" });
+ *   await tx.update(c, { n: (c.n as number) + 1 });
+ * });
+ * await db.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class Transaction {
+  #work: Work;
+  #records: (rows: Row[], want: number[]) => Promise<ResultSet>;
+  #done = false;
+
+  /** @internal Made by `transaction()`. */
+  constructor(work: Work, records: (rows: Row[], want: number[]) => Promise<ResultSet>) {
+    this.#work = work;
+    this.#records = records;
+  }
+
+  #w(): Work {
+    if (this.#done) throw new Error("This transaction has ended; use the base's own methods");
+    return this.#work;
+  }
+
+  /** @internal */
+  end(): void {
+    this.#done = true;
+  }
+
+  /** The record with `id`, or `undefined`. */
+  async get(id: number): Promise<Record | undefined> {
+    const w = this.#w();
+    const row = w.store.get(id);
+    return row ? (await this.#records([row], w.want(ANY_FIELDS)))[0] : undefined;
+  }
+
+  /** Whether a live record has `id`. */
+  has(id: number): Promise<boolean> {
+    return Promise.resolve(this.#w().store.get(id) !== undefined);
+  }
+
+  /** The number of live records. */
+  count(): Promise<number> {
+    return Promise.resolve(this.#w().store.count);
+  }
+
+  /** Like `Base.select`. */
+  select(fields?: string[] | Where, where?: Where): Promise<ResultSet> {
+    const w = this.#w();
+    const [names, cond] = selectArgs(fields, where);
+    return filterRecords(
+      this.#records(w.select(names, cond), w.want(typeof cond === "function" ? [] : names)),
+      names,
+      cond,
+    );
+  }
+
+  /** Like `Base.find`. */
+  find(where?: Where): Promise<ResultSet> {
+    return this.select([], where);
+  }
+
+  /** Like `Base.insert`. */
+  insert(values: { [field: string]: unknown }): Promise<number> {
+    return Promise.resolve(this.#w().insertMany([values])[0]);
+  }
+
+  /** Like `Base.insertMany`. */
+  insertMany(rows: Array<{ [field: string]: unknown }>): Promise<number[]> {
+    return Promise.resolve(this.#w().insertMany(rows));
+  }
+
+  /** Like `Base.update`; the caller's records are updated when the transaction commits. */
+  update(records: Record | Record[], changes: { [field: string]: unknown }): Promise<void> {
+    const list = Array.isArray(records) ? records : [records];
+    const rows = this.#w().update(list, changes);
+    pending.set(this, [...(pending.get(this) ?? []), { list, rows, changes }]);
+    return Promise.resolve();
+  }
+
+  /** Like `Base.delete`. */
+  delete(target: unknown): Promise<number> {
+    return Promise.resolve(this.#w().delete(checkTargets(target)));
+  }
+}
+
+/** Updates to callers' records, applied only once their transaction commits. */
+const pending = new WeakMap<
+  Transaction,
+  Array<{ list: Record[]; rows: Row[]; changes: { [field: string]: unknown } }>
+>();
+
+function applyToCallers(list: Record[], rows: Row[], changes: { [field: string]: unknown }): void {
+  list.forEach((rec, i) => {
+    try {
+      for (const [k, v] of Object.entries(changes)) rec[k] = v ?? null;
+      rec.__version__ = rows[i][1] as number;
+    } catch {
+      // A frozen record stays as it was; the base holds the new values.
+    }
+  });
+}
+
+async function filterRecords(
+  records: Promise<ResultSet>,
+  names: string[],
+  where: unknown,
+): Promise<ResultSet> {
+  const all = await records;
+  if (typeof where !== "function") return all;
+  const out = new ResultSet();
+  for (const r of all) {
+    if (!where(r)) continue;
+    if (!names.length) out.push(r);
+    else {
+      const p: Record = { __id__: r.__id__, __version__: r.__version__ };
+      for (const n of names) p[n] = r[n];
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/**
+ * The embedded table: typed fields, `__id__` and `__version__`, select,
+ * update with conflict detection, delete, cleanup and schema changes, with
+ * atomic, crash-safe commits. Safe for one process (its concurrent async
+ * calls run one at a time); use `PsBase` when several processes share it.
+ *
+ * @example
+ * ```ts
+ * import { Base } from "@psbase/psbase";
+ * const dir = await Deno.makeTempDir();
+ * await using db = await new Base(dir + "/people").create({
+ *   name: "string",
+ *   age: { type: "int", default: 0 },
+ * });
+ * const id = await db.insert({ name: "Ada", age: 36 });
+ * const [ada] = await db.find({ name: "Ada" });
+ * await db.update(ada, { age: 37 });
+ * console.log((await db.get(id))?.age); // 37
+ * ```
+ */
+export class Base {
+  /** Marks instances for link field specs. */
+  readonly [kIsBase] = true;
+  #path: string;
+  #options: BaseOptions;
+  #store: Store | undefined;
+  #mutex = new Mutex();
+  #links = new Map<string, Base>();
+
+  /**
+   * A base in the folder `path` (not opened or created yet).
+   * Throws a TypeError for an empty or non-string path.
+   */
+  constructor(path: string, options: BaseOptions = {}) {
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError(`Base path must be a non-empty string, got ${show(path)}`);
+    }
+    const cb = options.checkpointBytes;
+    if (cb !== undefined && (!Number.isSafeInteger(cb) || cb < 1024)) {
+      throw new RangeError(`checkpointBytes must be an integer >= 1024, got ${show(cb)}`);
+    }
+    this.#path = resolve(path);
+    this.#options = { ...options };
+  }
+
+  /** The base's folder (absolute). */
+  get path(): string {
+    return this.#path;
+  }
+
+  /** Whether the base is open. */
+  get isOpen(): boolean {
+    return this.#store !== undefined;
+  }
+
+  /** The schema as it is now (field names to `{ type, default }`); links show their folder. */
+  get schema(): { [field: string]: { type: string; default: unknown; base?: string } } {
+    const out: { [field: string]: { type: string; default: unknown; base?: string } } = {};
+    for (const f of this.#open().fields) {
+      out[f.name] = { type: f.type, default: decode(f, f.default) };
+      if (f.base) out[f.name].base = resolve(this.#path, f.base);
+    }
+    return out;
+  }
+
+  #storeOptions() {
+    return {
+      sync: this.#options.sync ?? true,
+      checkpointBytes: this.#options.checkpointBytes ?? 64 * 1024,
+    };
+  }
+
+  #open(): Store {
+    if (!this.#store) {
+      throw new Error(`The base at ${this.#path} is not open: call open() or create() first`);
+    }
+    return this.#store;
+  }
+
+  /** @internal Overridden by PsBase to add the lock. */
+  [kAccess]<T>(_mode: AccessMode, body: () => T | Promise<T>, _refresh: () => void): Promise<T> {
+    return Promise.resolve(body());
+  }
+
+  /** Runs `body` on the open store, one call at a time. */
+  #run<T>(mode: AccessMode, body: (work: Work) => T | Promise<T>): Promise<T> {
+    return this.#mutex.run(() => {
+      const store = this.#open();
+      return this[kAccess](mode, () => body(new Work(store)), () => store.refresh());
+    });
+  }
+
+  /** Runs a writing `body` and commits what it did, all or none. */
+  #write<T>(body: (work: Work) => T): Promise<T> {
+    return this.#run("write", (work) => {
+      let out: T;
+      try {
+        out = body(work);
+      } catch (e) {
+        work.rollback();
+        throw e;
+      }
+      work.commit();
+      return out;
+    });
+  }
+
+  /** Turns rows into records, resolving link fields (outside this base's lock). */
+  async #records(rows: Row[], want: number[], fields: Field[]): Promise<ResultSet> {
+    const out = new ResultSet();
+    const links: Array<[Field, number]> = [];
+    for (const k of want) {
+      if (k >= 2 && fields[k - 2].type === "link") links.push([fields[k - 2], k]);
+    }
+    for (const row of rows) {
+      const r: Record = { __id__: row[0] as number, __version__: row[1] as number };
+      for (const k of want) if (k >= 2) r[fields[k - 2].name] = decode(fields[k - 2], row[k]);
+      out.push(r);
+    }
+    for (const [f, k] of links) {
+      const ids = [...new Set(rows.map((r) => r[k]).filter((v) => v !== null))] as number[];
+      if (!ids.length) continue;
+      const found = await (await this.#link(f))[kGetMany](ids);
+      for (const r of out) {
+        if (r[f.name] !== null) r[f.name] = found.get(r[f.name] as number) ?? null;
+      }
+    }
+    return out;
+  }
+
+  async #link(f: Field): Promise<Base> {
+    const path = resolve(this.#path, f.base!);
+    let b = this.#links.get(path);
+    if (!b) {
+      b = new (this.constructor as new (p: string, o: BaseOptions) => Base)(path, this.#options);
+      this.#links.set(path, b);
+    }
+    if (!b.isOpen) await b.open();
+    return b;
+  }
+
+  /** @internal Reads many records by id (used to resolve links). */
+  async [kGetMany](ids: number[]): Promise<Map<number, Record>> {
+    let want: number[] = [];
+    let fields: Field[] = [];
+    const rows = await this.#run("read", (w) => {
+      [want, fields] = [w.want(ANY_FIELDS), w.fields];
+      return ids.map((id) => w.store.get(id)).filter((r): r is Row => r !== undefined);
+    });
+    const recs = await this.#records(rows, want, fields);
+    return new Map(recs.map((r) => [r.__id__, r]));
+  }
+
+  /**
+   * Creates the base with `schema` (field names to specs, in order) and opens
+   * it. Without `mode`, fails if a base exists at the path; `"open"` opens
+   * the existing one (its schema wins); `"override"` replaces it. Returns this.
+   */
+  create(schema: Schema, options: CreateOptions = {}): Promise<this> {
+    const mode = options?.mode;
+    if (mode !== undefined && mode !== "open" && mode !== "override") {
+      return Promise.reject(
+        new TypeError(`create: invalid mode ${show(mode)} (use "open", "override" or omit it)`),
+      );
+    }
+    let fields: Field[];
+    try {
+      fields = parseSchema(schema, this.#path);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#mutex.run(() =>
+      this[kAccess]("write", () => {
+        this.#store?.close();
+        this.#store = undefined;
+        const exists = baseExists(this.#path);
+        if (exists && mode === undefined) {
+          throw new Error(
+            `A base already exists at ${this.#path} (use { mode: "open" } or { mode: "override" })`,
+          );
+        }
+        if (exists && mode === "open") this.#store = Store.open(this.#path, this.#storeOptions());
+        else {
+          if (exists) Store.destroy(this.#path);
+          this.#store = Store.create(this.#path, fields, this.#storeOptions());
+        }
+        return this;
+      }, () => {})
+    );
+  }
+
+  /** Opens the existing base; fails with a clear error if there is none. Returns this. */
+  open(): Promise<this> {
+    return this.#mutex.run(() =>
+      this[kAccess]("read", () => {
+        if (!baseExists(this.#path)) {
+          throw new Error(`No base at ${this.#path} (no manifest.json): create it first`);
+        }
+        this.#store?.close();
+        this.#store = Store.open(this.#path, this.#storeOptions());
+        return this;
+      }, () => {})
+    );
+  }
+
+  /** Closes the base (after calls already made finish). Idempotent. */
+  close(): Promise<void> {
+    return this.#mutex.run(async () => {
+      this.#store?.close();
+      this.#store = undefined;
+      for (const b of this.#links.values()) await b.close();
+      this.#links.clear();
+    });
+  }
+
+  /** Closes the base. Lets `await using db = ...` work. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Removes the base's files (and its folder, if nothing else is in it), then closes it. */
+  destroy(): Promise<void> {
+    return this.#mutex.run(() =>
+      this[kAccess]("write", () => {
+        this.#store?.close();
+        this.#store = undefined;
+        Store.destroy(this.#path);
+      }, () => {})
+    );
+  }
+
+  /** Inserts a record; missing fields get their default or `null`. Returns its `__id__`. */
+  async insert(values: { [field: string]: unknown }): Promise<number> {
+    return (await this.#write((w) => w.insertMany([values])))[0];
+  }
+
+  /** Inserts every record, all or none, in one commit. Returns their ids. */
+  insertMany(rows: Array<{ [field: string]: unknown }>): Promise<number[]> {
+    return this.#write((w) => w.insertMany(rows));
+  }
+
+  /** The record with `id`, or `undefined` when missing or deleted (Buzhug's `db[id]`). */
+  async get(id: number): Promise<Record | undefined> {
+    let want: number[] = [];
+    let fields: Field[] = [];
+    const row = await this.#run("read", (w) => {
+      [want, fields] = [w.want(ANY_FIELDS), w.fields];
+      return w.store.get(id);
+    });
+    return row ? (await this.#records([row], want, fields))[0] : undefined;
+  }
+
+  /** Whether a live record has `id` (Buzhug's `id in db`). */
+  has(id: number): Promise<boolean> {
+    return this.#run("read", (w) => w.store.get(id) !== undefined);
+  }
+
+  /** The number of live records (Buzhug's `len(db)`). */
+  count(): Promise<number> {
+    return this.#run("read", (w) => w.store.count);
+  }
+
+  /**
+   * The records matching `where`, with the listed fields plus `__id__` and
+   * `__version__` (all fields when `fields` is omitted or empty), in `__id__`
+   * order.
+   */
+  select(fields?: string[] | Where, where?: Where): Promise<ResultSet> {
+    let names: string[];
+    let cond: unknown;
+    try {
+      [names, cond] = selectArgs(fields, where);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    let want: number[] = [];
+    let shape: Field[] = [];
+    const rows = this.#run("read", (w) => {
+      const out = w.select(names, cond);
+      [want, shape] = [w.want(typeof cond === "function" ? ANY_FIELDS : names), w.fields];
+      return out;
+    });
+    return filterRecords(rows.then((r) => this.#records(r, want, shape)), names, cond);
+  }
+
+  /** Full records matching `where` (Buzhug's `db(key=value)` / `select_for_update`). */
+  find(where?: Where): Promise<ResultSet> {
+    return this.select([], where);
+  }
+
+  /**
+   * Applies `changes` to each record, all or none. Throws `ConflictError`
+   * (and changes nothing) when a record's `__version__` is not the stored one.
+   * On success the caller's records get the new values and `__version__`.
+   */
+  async update(records: Record | Record[], changes: { [field: string]: unknown }): Promise<void> {
+    const list = Array.isArray(records) ? records : [records];
+    const rows = await this.#write((w) => w.update(list, changes));
+    applyToCallers(list, rows, changes);
+  }
+
+  /** Deletes a record, an id, or an array of them. Returns how many were live. */
+  delete(target: unknown): Promise<number> {
+    return this.#write((w) => w.delete(checkTargets(target)));
+  }
+
+  /** Physically removes deleted records and old versions (a new generation); ids are kept. */
+  cleanup(): Promise<void> {
+    return this.#run("write", (w) => {
+      w.store.recover();
+      w.store.checkpoint();
+    });
+  }
+
+  /** Makes every acknowledged write durable (fsync of the log and the folder). */
+  commit(): Promise<void> {
+    return this.#run("write", (w) => w.store.sync());
+  }
+
+  /** Persists a new default for `field`. */
+  setDefault(field: string, value: unknown): Promise<void> {
+    return this.#run("write", (w) => {
+      const fields = w.fields.map((f) => ({ ...f }));
+      const f = fields.find((f) => f.name === field);
+      if (!f) throw new TypeError(`setDefault: unknown field ${show(field)}`);
+      f.default = encode(f, value);
+      w.store.recover();
+      w.store.checkpoint(fields);
+    });
+  }
+
+  /** Adds a field; existing records get `options.default` (or `null`). */
+  addField(name: string, type: FieldType, options: AddFieldOptions = {}): Promise<void> {
+    return this.#run("write", (w) => {
+      const field = makeField(name, { type, default: options.default }, this.#path);
+      if (w.fields.some((f) => f.name === name)) {
+        throw new TypeError(`addField: field ${show(name)} already exists`);
+      }
+      let at = w.fields.length;
+      if (options.after !== undefined) {
+        at = w.fields.findIndex((f) => f.name === options.after) + 1;
+        if (at === 0) {
+          throw new TypeError(`addField: unknown field ${show(options.after)} in "after"`);
+        }
+      }
+      const fields = [...w.fields];
+      fields.splice(at, 0, field);
+      w.store.recover();
+      w.store.checkpoint(fields, (row) => {
+        const r = row.slice();
+        r.splice(at + 2, 0, field.default);
+        return r;
+      });
+    });
+  }
+
+  /** Removes a field and its values from every record. */
+  dropField(name: string): Promise<void> {
+    return this.#run("write", (w) => {
+      checkName(name);
+      const at = w.fields.findIndex((f) => f.name === name);
+      if (at < 0) throw new TypeError(`dropField: unknown field ${show(name)}`);
+      if (w.fields.length === 1) throw new TypeError(`dropField: ${show(name)} is the last field`);
+      const fields = w.fields.filter((_, j) => j !== at);
+      w.store.recover();
+      w.store.checkpoint(fields, (row) => row.filter((_, k) => k !== at + 2));
+    });
+  }
+
+  /**
+   * Runs `fn(tx)` with the base to itself (in PsBase, the exclusive lock for
+   * the whole call). Everything `tx` writes commits together when `fn`
+   * returns; if `fn` throws, nothing it wrote is kept. Use `tx`, not the base,
+   * inside `fn`. Returns what `fn` returns.
+   */
+  transaction<T>(fn: (tx: Transaction) => T | Promise<T>): Promise<T> {
+    if (typeof fn !== "function") {
+      return Promise.reject(new TypeError(`transaction: expected a function, got ${show(fn)}`));
+    }
+    return this.#run("write", async (work) => {
+      const tx = new Transaction(work, (rows, want) => this.#records(rows, want, work.fields));
+      try {
+        const out = await fn(tx);
+        tx.end();
+        work.commit();
+        for (const u of pending.get(tx) ?? []) applyToCallers(u.list, u.rows, u.changes);
+        return out;
+      } catch (e) {
+        tx.end();
+        work.rollback();
+        throw e;
+      }
+    });
+  }
+
+  /** Yields every live record, in `__id__` order. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Record> {
+    yield* await this.select();
+  }
+}

@@ -1,0 +1,90 @@
+// Copyright 2026 the psbase authors. MIT license.
+/**
+ * `PsBase`: `Base` made safe across processes. Every call runs under the
+ * cross-process lock of `PsLock` (shared for reads, exclusive for writes:
+ * FORMAT.md, L3) and first picks up what other processes committed (R3), so
+ * no call acts on stale ids, counts, free space or schema.
+ *
+ * @module
+ */
+
+import * as fs from "node:fs";
+import { dirname } from "node:path";
+import { type AccessMode, kAccess } from "./_access.ts";
+import { Base, type BaseOptions } from "./base.ts";
+import { PsLock } from "./lock.ts";
+
+/**
+ * Options of a `PsBase`.
+ *
+ * @example
+ * ```ts
+ * import type { PsBaseOptions } from "@psbase/psbase";
+ * const options: PsBaseOptions = { timeoutMs: 5000 };
+ * ```
+ */
+export interface PsBaseOptions extends BaseOptions {
+  /** How long a call waits for the lock before `LockTimeoutError`. Default: forever. */
+  timeoutMs?: number;
+  /** The lock file. Default: `<path>.lock`, beside the base's folder (L1). */
+  lockPath?: string;
+}
+
+/**
+ * A `Base` shared by many processes: every method runs under a cross-process
+ * file lock and sees what other processes committed before it. Use
+ * `transaction()` for read-modify-write.
+ *
+ * @example
+ * ```ts
+ * import { PsBase } from "@psbase/psbase";
+ * const dir = await Deno.makeTempDir();
+ * await using db = await new PsBase(dir + "/jobs", { timeoutMs: 10_000 })
+ *   .create({ name: "string", runs: { type: "int", default: 0 } }, { mode: "open" });
+ * await db.insert({ name: "nightly" });
+ * // Safe against other processes doing the same at the same time:
+ * await db.transaction(async (tx) => {
+ *   const [job] = await tx.find({ name: "nightly" });
+ *   await tx.update(job, { runs: (job.runs as number) + 1 });
+ * });
+ * ```
+ */
+export class PsBase extends Base {
+  #lock: PsLock;
+  #timeoutMs: number | undefined;
+
+  /** A shared base in the folder `path`; its lock file is `<path>.lock` unless `options.lockPath`. */
+  constructor(path: string, options: PsBaseOptions = {}) {
+    super(path, options);
+    const t = options.timeoutMs;
+    if (t !== undefined && (typeof t !== "number" || !(t >= 0))) {
+      throw new RangeError(`timeoutMs must be a number >= 0, got ${String(t)}`);
+    }
+    this.#timeoutMs = t;
+    this.#lock = new PsLock(options.lockPath ?? this.path + ".lock");
+  }
+
+  /** The lock file's path. */
+  get lockPath(): string {
+    return this.#lock.path;
+  }
+
+  /** @internal Runs `body` under the lock, after picking up others' commits. */
+  override async [kAccess]<T>(
+    mode: AccessMode,
+    body: () => T | Promise<T>,
+    refresh: () => void,
+  ): Promise<T> {
+    fs.mkdirSync(dirname(this.#lock.path), { recursive: true });
+    const held = await this.#lock.acquire({
+      exclusive: mode === "write",
+      timeoutMs: this.#timeoutMs,
+    });
+    try {
+      refresh();
+      return await body();
+    } finally {
+      held.release();
+    }
+  }
+}
