@@ -29,6 +29,11 @@ function compare(a: unknown, b: unknown): number {
  * ```
  */
 export class ResultSet<T extends Record = Record> extends Array<T> {
+  /** `map`, `filter`, `slice`... return plain arrays. */
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
   /**
    * Returns a new ResultSet sorted by fields: `"+name -age"` sorts by name
    * ascending, then age descending. `null` sorts first when ascending. Stable.

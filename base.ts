@@ -126,7 +126,11 @@ class Work {
         throw new TypeError(`${what}: ${name} is set by the base and cannot be given`);
       }
       const f = this.#field(name, what);
-      out.set(this.fields.indexOf(f) + 2, encode(f, v));
+      try {
+        out.set(this.fields.indexOf(f) + 2, encode(f, v));
+      } catch (e) {
+        throw new TypeError(`${what}: ${(e as Error).message}`);
+      }
     }
     return out;
   }
