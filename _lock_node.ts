@@ -1,0 +1,171 @@
+// Copyright 2026 the psbase authors. MIT license.
+// Internal: the lock file in Node, which has no file lock of its own. libc's
+// flock(2) is called through koffi (prebuilt FFI, no compiler), so Node and Deno
+// processes exclude each other on the same kernel lock. Only `node:fs`,
+// `node:process` and koffi are used, so this file is valid in both runtimes.
+// See lock.ts and FORMAT.md, invariant L1..L4.
+
+import { closeSync, constants, openSync } from "node:fs";
+import process from "node:process";
+import type { LockFile } from "./_lock_types.ts";
+
+const LOCK_SH = 1;
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const LOCK_UN = 8;
+
+/** `int flock(int fd, int operation)` as koffi binds it. */
+interface FlockFunction {
+  (fd: number, operation: number): number;
+  async(fd: number, operation: number, callback: (err: unknown, result: number) => void): void;
+}
+
+/** The parts of koffi used here. */
+interface Koffi {
+  load(path: string | null): { func(signature: string): FlockFunction };
+  errno(): number;
+  os: { errno: Record<string, number> };
+}
+
+interface Libc {
+  flock: FlockFunction;
+  errno(): number;
+  EWOULDBLOCK: number;
+  EINTR: number;
+}
+
+let libc: Promise<Libc> | undefined;
+
+function cannotLock(detail: string, cause?: unknown): Error {
+  return new Error(
+    `psbase: cannot take a file lock on ${process.platform}: ${detail}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+async function loadLibc(): Promise<Libc> {
+  const names = process.platform === "linux"
+    // glibc; then the process's own symbols, which include libc on musl.
+    ? ["libc.so.6", null]
+    : process.platform === "darwin"
+    ? ["libSystem.B.dylib", "/usr/lib/libSystem.B.dylib"]
+    : [];
+  if (names.length === 0) {
+    throw cannotLock("only Linux and macOS are supported (flock(2) through koffi)");
+  }
+  let koffi: Koffi;
+  try {
+    // Dynamic, so that Deno never loads koffi (it uses Deno.FsFile locks); and
+    // through a variable, so that type-checking this file does not pull koffi
+    // (and @types/node, which its types need) into Deno's module graph.
+    const specifier = "koffi";
+    const mod = await import(specifier) as { default?: Koffi } & Koffi;
+    koffi = mod.default ?? mod;
+  } catch (e) {
+    throw cannotLock(
+      `the "koffi" package could not be loaded (${(e as Error)?.message ?? e}); ` +
+        `install it with "npm install koffi"`,
+      e,
+    );
+  }
+  const failures: string[] = [];
+  for (const name of names) {
+    try {
+      const flock = koffi.load(name).func("int flock(int fd, int operation)");
+      return {
+        flock,
+        errno: () => koffi.errno(),
+        EWOULDBLOCK: koffi.os.errno.EWOULDBLOCK ?? koffi.os.errno.EAGAIN ?? 11,
+        EINTR: koffi.os.errno.EINTR ?? 4,
+      };
+    } catch (e) {
+      failures.push(`${name ?? "<process>"}: ${(e as Error)?.message ?? e}`);
+    }
+  }
+  throw cannotLock(`flock(2) could not be loaded from libc (${failures.join("; ")})`);
+}
+
+/**
+ * Opens (creating it with mode 0o644 if missing, never unlinking it) the lock
+ * file at `path`, with flock(2) from libc through koffi. Rejects with a clear
+ * error, never an unlocked file, when flock cannot be reached.
+ *
+ * @example
+ * ```ts ignore
+ * const file = await openNodeLockFile("/tmp/x.lock");
+ * if (!file.tryLock(true)) await file.lock(true);
+ * file.close();
+ * ```
+ */
+export async function openNodeLockFile(path: string): Promise<LockFile> {
+  libc ??= loadLibc();
+  const c = await libc;
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+  return new NodeLockFile(path, fd, c);
+}
+
+class NodeLockFile implements LockFile {
+  #path: string;
+  #fd: number;
+  #libc: Libc;
+  #locked = false;
+  #closed = false;
+
+  constructor(path: string, fd: number, c: Libc) {
+    this.#path = path;
+    this.#fd = fd;
+    this.#libc = c;
+  }
+
+  tryLock(exclusive: boolean): boolean {
+    const operation = (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
+    for (;;) {
+      if (this.#libc.flock(this.#fd, operation) === 0) {
+        this.#locked = true;
+        return true;
+      }
+      const errno = this.#libc.errno();
+      if (errno === this.#libc.EWOULDBLOCK) return false;
+      if (errno !== this.#libc.EINTR) {
+        throw new Error(`psbase: flock(2) failed on ${this.#path} (errno ${errno})`);
+      }
+    }
+  }
+
+  lock(exclusive: boolean): Promise<void> {
+    const operation = exclusive ? LOCK_EX : LOCK_SH;
+    return new Promise((resolve, reject) => {
+      const wait = () => {
+        // Blocks a koffi worker thread, not the event loop.
+        this.#libc.flock.async(this.#fd, operation, (err, result) => {
+          if (err) return reject(err);
+          if (result === 0) {
+            this.#locked = true;
+            return resolve();
+          }
+          // The worker thread's errno is not visible here (EINTR is the usual
+          // cause): ask again without blocking, which throws on a real error.
+          try {
+            if (this.tryLock(exclusive)) resolve();
+            else wait();
+          } catch (e) {
+            reject(e);
+          }
+        });
+      };
+      wait();
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      // Unlock explicitly: closing only drops the lock when no duplicate of
+      // the descriptor survives (e.g. one inherited by a child process).
+      if (this.#locked) this.#libc.flock(this.#fd, LOCK_UN);
+    } finally {
+      closeSync(this.#fd);
+    }
+  }
+}
