@@ -1,0 +1,30 @@
+// Copyright 2026 the psbase authors. MIT license.
+// The README's example runs as written.
+
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { join } from "node:path";
+import { withTempDir } from "./_helpers.ts";
+
+const ROOT = new URL("../", import.meta.url);
+
+Deno.test("the README example runs as written and prints the selected record", async () => {
+  const readme = fs.readFileSync(new URL("README.md", ROOT), "utf8");
+  const m = /## Example\s+```ts\n([\s\S]*?)```/.exec(readme);
+  assert.ok(m, "README has an Example section with a ts block");
+  await withTempDir(async (dir) => {
+    const file = join(dir, "example.ts");
+    fs.writeFileSync(
+      file,
+      m[1].replaceAll('"./mod.ts"', JSON.stringify(new URL("mod.ts", ROOT).href)),
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", file],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, text);
+    assert.match(text, /name: "Ada", age: 38/);
+  });
+});
