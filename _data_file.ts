@@ -40,6 +40,8 @@ function encOf(type: string): Enc {
 }
 
 const pad8 = (n: number) => (n + 7) & ~7;
+/** After this many positioned reads, a data file reads whole columns: the process is not short-lived. */
+const POINT_READS = 256;
 
 /** Encodes one column of `rows` at index `k`. */
 function encodeColumn(enc: Enc, rows: Row[], k: number): Uint8Array {
@@ -63,27 +65,25 @@ function encodeColumn(enc: Enc, rows: Row[], k: number): Uint8Array {
     }
     return out;
   }
-  const parts: Uint8Array[] = new Array(n);
-  let total = 0;
+  let max = 0;
   for (let i = 0; i < n; i++) {
     const v = rows[i][k];
-    parts[i] = v === null ? new Uint8Array(0) : encoder.encode(v as string);
-    total += parts[i].length;
+    if (v !== null) max += 3 * (v as string).length;
   }
   const head = 4 * (n + 1) + n;
-  const out = new Uint8Array(pad8(head) + total);
+  const out = new Uint8Array(pad8(head) + max);
   const offsets = new Uint32Array(out.buffer, 0, n + 1);
   const nulls = out.subarray(4 * (n + 1), head);
   const blob = out.subarray(pad8(head));
   let at = 0;
   for (let i = 0; i < n; i++) {
     offsets[i] = at;
-    if (rows[i][k] === null) nulls[i] = 1;
-    blob.set(parts[i], at);
-    at += parts[i].length;
+    const v = rows[i][k];
+    if (v === null) nulls[i] = 1;
+    else at += encoder.encodeInto(v as string, blob.subarray(at)).written;
   }
   offsets[n] = at;
-  return out;
+  return out.subarray(0, pad8(head) + at);
 }
 
 /**
@@ -138,6 +138,7 @@ export class DataFile {
   #cols = new Map<string, ColumnMeta>();
   #loaded = new Map<string, Column>();
   #scratch = new Uint8Array(8);
+  #pointReads = 0;
 
   constructor(path: string) {
     this.path = path;
@@ -222,7 +223,8 @@ export class DataFile {
 
   /** The value of column `name` at row `i`, from memory or by positioned reads. */
   value(name: string, i: number): Stored {
-    const col = this.#loaded.get(name);
+    const col = this.#loaded.get(name) ??
+      (++this.#pointReads > POINT_READS ? this.column(name) : undefined);
     if (col) return columnValue(col, i);
     const m = this.#meta(name);
     const n = this.rows;

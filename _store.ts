@@ -9,7 +9,7 @@ import { DataFile, writeDataFile } from "./_data_file.ts";
 import { CorruptionError } from "./_errors.ts";
 import { createLogFile, LOG_HEADER, LogFile, type Op } from "./_log_file.ts";
 import type { Field, Row } from "./_schema.ts";
-import { columnTest, type Cond, rowMatches } from "./_where.ts";
+import { columnFilter, type Cond, rowMatches } from "./_where.ts";
 
 /** The manifest (FORMAT.md, F2). */
 interface Manifest {
@@ -31,6 +31,8 @@ export interface StoreOptions {
 export const MANIFEST = "manifest.json";
 const dataName = (gen: number) => `data.${gen}`;
 const logName = (gen: number) => `log.${gen}`;
+/** Commits with at least this many ops skip the log (FORMAT.md, W7). */
+const BIG_COMMIT = 256;
 const OURS = /^(manifest\.json(\.tmp)?|data\.\d+|log\.\d+)$/;
 
 /** True when `dir` holds a base (a manifest). */
@@ -210,13 +212,14 @@ export class Store {
     const n = data.rows;
     const names = ["__id__", "__version__", ...this.fields.map((f) => f.name)];
     const ids = n ? data.column("__id__").f64! : new Float64Array(0);
-    const tests = conds.map((c) => columnTest(c, data.column(names[c.k])));
     const overlay = this.#overlay;
+    let cand: number[] | null = null;
+    for (const c of conds) cand = columnFilter(c, data.column(names[c.k]), n, cand);
     const hits: number[] = [];
-    outer: for (let i = 0; i < n; i++) {
-      for (const t of tests) if (!t(i)) continue outer;
-      if (overlay.size && overlay.has(ids[i])) continue;
-      hits.push(i);
+    const m = cand ? cand.length : n;
+    for (let j = 0; j < m; j++) {
+      const i = cand ? cand[j] : j;
+      if (overlay.size === 0 || !overlay.has(ids[i])) hits.push(i);
     }
     // Many hits: read whole columns; few: positioned reads.
     if (hits.length > 64) { for (const k of want) data.column(names[k]); }
@@ -275,6 +278,11 @@ export class Store {
   commit(ops: Op[]): void {
     if (ops.length === 0) return;
     this.recover();
+    if (ops.length >= BIG_COMMIT) {
+      // W7: a big commit becomes a new generation directly.
+      this.checkpoint();
+      return;
+    }
     this.#logEnd += this.#log.append(ops, this.options.sync);
     if (this.#logEnd <= this.options.checkpointBytes) return;
     try {
@@ -303,7 +311,12 @@ export class Store {
     writeDataFile(join(this.dir, dataName(gen)), fields, rows);
     createLogFile(join(this.dir, logName(gen)), gen);
     writeManifest(this.dir, { format: "psbase/1", gen, nextId: this.nextId, fields });
-    removeStrays(this.dir, gen);
+    // The new generation is current (W3); what follows cannot undo it.
+    try {
+      removeStrays(this.dir, gen);
+    } catch {
+      // Left for the next checkpoint (W5).
+    }
     this.#load();
   }
 

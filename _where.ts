@@ -14,6 +14,10 @@ export interface Cond {
   eqBytes?: Uint8Array;
   /** Set for equality with null. */
   eqNull?: boolean;
+  /** Set for equality with a non-null value. */
+  eq?: Stored;
+  /** Set for a numeric range: the bounds (null: open). */
+  range?: [number | null, number | null];
 }
 
 const ID_FIELD: Field = { name: "__id__", type: "int", default: null };
@@ -75,11 +79,15 @@ function compileOne(field: Field, k: number, value: unknown): Cond {
     };
     const lo = wrap(value[0]);
     const hi = wrap(value[1]);
-    return {
+    const cond: Cond = {
       k,
       name,
       test: (v) => v !== null && (lo === null || v >= lo) && (hi === null || v <= hi),
     };
+    if (typeof lo !== "string" && typeof hi !== "string") {
+      cond.range = [lo as number | null, hi as number | null];
+    }
+    return cond;
   }
   let want: Stored;
   try {
@@ -88,7 +96,7 @@ function compileOne(field: Field, k: number, value: unknown): Cond {
     throw new TypeError(`Malformed where: ${(e as Error).message}`);
   }
   if (want === null) return { k, name, test: (v) => v === null, eqNull: true };
-  const cond: Cond = { k, name, test: (v) => v === want };
+  const cond: Cond = { k, name, test: (v) => v === want, eq: want };
   if (typeof want === "string") cond.eqBytes = encoder.encode(want);
   return cond;
 }
@@ -99,27 +107,58 @@ export function rowMatches(conds: Cond[], row: Stored[]): boolean {
   return true;
 }
 
-/** A test of row index `i` against one condition, reading the loaded column. */
-export function columnTest(cond: Cond, col: Column): (i: number) => boolean {
-  if (col.enc === "str" && (cond.eqBytes || cond.eqNull)) {
-    const nulls = col.u8;
-    if (cond.eqNull) return (i) => nulls[i] === 1;
-    const want = cond.eqBytes!;
+/**
+ * The row indexes among `cand` (all `n` rows when null) whose value in the
+ * loaded column `col` satisfies `cond`. One tight loop per condition kind.
+ */
+export function columnFilter(cond: Cond, col: Column, n: number, cand: number[] | null): number[] {
+  const out: number[] = [];
+  const m = cand ? cand.length : n;
+  const nulls = col.u8;
+  if (cond.eqNull && col.enc !== "bool") {
+    for (let j = 0; j < m; j++) {
+      const i = cand ? cand[j] : j;
+      if (nulls[i] === 1) out.push(i);
+    }
+    return out;
+  }
+  if (col.enc === "str" && cond.eqBytes) {
+    const want = cond.eqBytes;
     const offs = col.offsets!;
     const blob = col.blob!;
     const len = want.length;
-    return (i) => {
+    outer: for (let j = 0; j < m; j++) {
+      const i = cand ? cand[j] : j;
       const s = offs[i];
-      if (offs[i + 1] - s !== len || nulls[i] === 1) return false;
-      for (let j = 0; j < len; j++) if (blob[s + j] !== want[j]) return false;
-      return true;
-    };
+      if (offs[i + 1] - s !== len || nulls[i] === 1) continue;
+      for (let q = 0; q < len; q++) if (blob[s + q] !== want[q]) continue outer;
+      out.push(i);
+    }
+    return out;
   }
-  if (col.enc === "f64") {
+  if (col.enc === "f64" && cond.range) {
     const vals = col.f64!;
-    const nulls = col.u8;
-    const test = cond.test;
-    return (i) => test(nulls[i] === 1 ? null : vals[i]);
+    const lo = cond.range[0] ?? -Infinity;
+    const hi = cond.range[1] ?? Infinity;
+    for (let j = 0; j < m; j++) {
+      const i = cand ? cand[j] : j;
+      const v = vals[i];
+      if (v >= lo && v <= hi && nulls[i] === 0) out.push(i);
+    }
+    return out;
   }
-  return (i) => cond.test(columnValue(col, i));
+  if (col.enc === "f64" && typeof cond.eq === "number") {
+    const vals = col.f64!;
+    const want = cond.eq;
+    for (let j = 0; j < m; j++) {
+      const i = cand ? cand[j] : j;
+      if (vals[i] === want && nulls[i] === 0) out.push(i);
+    }
+    return out;
+  }
+  for (let j = 0; j < m; j++) {
+    const i = cand ? cand[j] : j;
+    if (cond.test(columnValue(col, i))) out.push(i);
+  }
+  return out;
 }

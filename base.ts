@@ -89,6 +89,18 @@ function isPlainObject(v: unknown): v is { [k: string]: unknown } {
     !(v instanceof RegExp);
 }
 
+const indexes = new WeakMap<Field[], Map<string, Field & { k: number }>>();
+
+/** Field name → field and its position in a row, cached per field list. */
+function fieldIndex(fields: Field[]): Map<string, Field & { k: number }> {
+  let m = indexes.get(fields);
+  if (!m) {
+    m = new Map(fields.map((f, j) => [f.name, { ...f, k: j + 2 }]));
+    indexes.set(fields, m);
+  }
+  return m;
+}
+
 /** The work of every reading and writing method, on an open store (one call or one transaction). */
 class Work {
   readonly store: Store;
@@ -103,8 +115,8 @@ class Work {
     return this.store.fields;
   }
 
-  #field(name: string, what: string): Field {
-    const f = this.fields.find((f) => f.name === name);
+  #field(name: string, what: string): Field & { k: number } {
+    const f = fieldIndex(this.fields).get(name);
     if (!f) {
       throw new TypeError(
         `${what}: unknown field ${show(name)} (fields: ${
@@ -127,7 +139,7 @@ class Work {
       }
       const f = this.#field(name, what);
       try {
-        out.set(this.fields.indexOf(f) + 2, encode(f, v));
+        out.set(f.k, encode(f, v));
       } catch (e) {
         throw new TypeError(`${what}: ${(e as Error).message}`);
       }
@@ -206,8 +218,8 @@ class Work {
 
   /** Positions (in a row) of the listed fields; all when empty. */
   want(fields: string[]): number[] {
-    if (!fields.length) return this.fields.map((_, j) => j + 2).concat(1);
-    return [1, ...fields.map((n) => this.fields.indexOf(this.#field(n, "select")) + 2)];
+    if (!fields.length) return [1, ...this.fields.map((_, j) => j + 2)];
+    return [1, ...fields.map((n) => this.#field(n, "select").k)];
   }
 
   /** Rows matching an object `where` (or all rows for a predicate, filtered later). */
