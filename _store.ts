@@ -265,9 +265,25 @@ export class Store {
     });
   }
 
-  /** Drops a torn tail left by a crash (writers only: W1). */
+  /**
+   * Before a write: checks that no one else changed the base since this store
+   * read it, then drops a torn tail left by a crash (writers only: W1, W8).
+   * A `PsBase` has just refreshed under the exclusive lock, so this only
+   * fails for plain `Base`s shared between processes without a lock.
+   */
   recover(): void {
-    if (this.#log.size() !== this.#logEnd) this.#log.truncate(this.#logEnd);
+    const manifest = fs.readFileSync(join(this.dir, MANIFEST), "utf8");
+    const size = this.#log.size();
+    if (
+      manifest !== this.#manifestText ||
+      (size > this.#logEnd && this.#log.read(this.#logEnd).end > this.#logEnd)
+    ) {
+      throw new Error(
+        `The base at ${this.dir} was changed by another process since this Base read it; ` +
+          `nothing was written. Share a base between processes with PsBase.`,
+      );
+    }
+    if (size !== this.#logEnd) this.#log.truncate(this.#logEnd);
   }
 
   /**
