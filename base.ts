@@ -263,6 +263,12 @@ function selectArgs(a: unknown, b: unknown): [string[], unknown] {
   return [[], a];
 }
 
+function checkId(id: unknown, what: string): void {
+  if (!Number.isSafeInteger(id)) {
+    throw new TypeError(`${what}: an __id__ is an integer, got ${show(id)}`);
+  }
+}
+
 function checkTargets(target: unknown): unknown[] {
   return Array.isArray(target) ? target : [target];
 }
@@ -308,6 +314,7 @@ export class Transaction {
 
   /** The record with `id`, or `undefined`. */
   async get(id: number): Promise<Record | undefined> {
+    checkId(id, "get");
     const w = this.#w();
     const row = w.store.get(id);
     return row ? (await this.#records([row], w.want(ANY_FIELDS)))[0] : undefined;
@@ -315,6 +322,7 @@ export class Transaction {
 
   /** Whether a live record has `id`. */
   has(id: number): Promise<boolean> {
+    checkId(id, "has");
     return Promise.resolve(this.#w().store.get(id) !== undefined);
   }
 
@@ -593,16 +601,19 @@ export class Base {
 
   /** Opens the existing base; fails with a clear error if there is none. Returns this. */
   open(): Promise<this> {
+    if (!baseExists(this.#path)) return Promise.reject(this.#missing());
     return this.#mutex.run(() =>
       this[kAccess]("read", () => {
-        if (!baseExists(this.#path)) {
-          throw new Error(`No base at ${this.#path} (no manifest.json): create it first`);
-        }
+        if (!baseExists(this.#path)) throw this.#missing();
         this.#store?.close();
         this.#store = Store.open(this.#path, this.#storeOptions());
         return this;
       }, () => {})
     );
+  }
+
+  #missing(): Error {
+    return new Error(`No base at ${this.#path} (no manifest.json): create it first`);
   }
 
   /** Closes the base (after calls already made finish). Idempotent. */
@@ -643,6 +654,7 @@ export class Base {
 
   /** The record with `id`, or `undefined` when missing or deleted (Buzhug's `db[id]`). */
   async get(id: number): Promise<Record | undefined> {
+    checkId(id, "get");
     let want: number[] = [];
     let fields: Field[] = [];
     const row = await this.#run("read", (w) => {
@@ -654,6 +666,11 @@ export class Base {
 
   /** Whether a live record has `id` (Buzhug's `id in db`). */
   has(id: number): Promise<boolean> {
+    try {
+      checkId(id, "has");
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.#run("read", (w) => w.store.get(id) !== undefined);
   }
 

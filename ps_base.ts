@@ -75,7 +75,8 @@ export class PsBase extends Base {
     body: () => T | Promise<T>,
     refresh: () => void,
   ): Promise<T> {
-    fs.mkdirSync(dirname(this.#lock.path), { recursive: true });
+    // Reads of a base whose folder is missing fail before this (nothing is created).
+    if (mode === "write") fs.mkdirSync(dirname(this.#lock.path), { recursive: true });
     const held = await this.#lock.acquire({
       exclusive: mode === "write",
       timeoutMs: this.#timeoutMs,

@@ -483,6 +483,8 @@ const badInputs: Array<[string, (db: Base) => Promise<unknown>, RegExp, ErrorCon
     async (db) => db.update((await db.select())[0], { __version__: 9 }),
     /__version__/,
   ],
+  ["get() of a non-id", (db) => db.get("1" as never), /get.*"1"/],
+  ["has() of a non-id", (db) => db.has(1.5), /has.*1\.5/],
   ["delete() of a non-id", (db) => db.delete("one"), /delete/],
   ["select() with an unknown field", (db) => db.select({ nope: 1 }), /unknown field "nope"/],
   ["select() with a malformed where", (db) => db.select(5 as never), /Malformed where/],
