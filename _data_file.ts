@@ -3,7 +3,7 @@
 // by column so a short-lived process reads only the columns its query needs
 // (FORMAT.md, F3 and F4).
 
-import * as fs from "node:fs";
+import { fsys, type Handle } from "./_fs.ts";
 import { crc32, sum32 } from "./_crc32.ts";
 import { CorruptionError } from "./_errors.ts";
 import type { Field, Row, Stored } from "./_schema.ts";
@@ -118,12 +118,12 @@ export function writeDataFile(path: string, fields: Field[], rows: Row[]): void 
   dv.setUint32(12, crc32(headerBytes), true);
   file.set(headerBytes, 16);
   metas.forEach((m, k) => file.set(blobs[k], base + m.off));
-  const fd = fs.openSync(path, "w", 0o644);
+  const h = fsys.open(path, "w");
   try {
-    fs.writeSync(fd, file);
-    fs.fsyncSync(fd);
+    h.write(file);
+    h.sync();
   } finally {
-    fs.closeSync(fd);
+    h.close();
   }
 }
 
@@ -134,7 +134,7 @@ export function writeDataFile(path: string, fields: Field[], rows: Row[]): void 
 export class DataFile {
   readonly path: string;
   readonly rows: number;
-  #fd: number;
+  #h: Handle | undefined;
   #cols = new Map<string, ColumnMeta>();
   #loaded = new Map<string, Column>();
   #scratch = new Uint8Array(8);
@@ -142,11 +142,12 @@ export class DataFile {
 
   constructor(path: string) {
     this.path = path;
-    this.#fd = fs.openSync(path, "r");
+    const h = fsys.open(path, "r");
+    this.#h = h;
     try {
-      const size = fs.fstatSync(this.#fd).size;
+      const size = h.size();
       const first = new Uint8Array(Math.min(size, 4096));
-      fs.readSync(this.#fd, first, 0, first.length, 0);
+      h.read(first, 0);
       if (size < 16 || new TextDecoder().decode(first.subarray(0, 8)) !== MAGIC) {
         throw this.#damaged("not a psbase data file (bad magic or too short)");
       }
@@ -156,7 +157,7 @@ export class DataFile {
       let hbytes = first.subarray(16, 16 + hlen);
       if (16 + hlen > first.length) {
         hbytes = new Uint8Array(hlen);
-        fs.readSync(this.#fd, hbytes, 0, hlen, 16);
+        h.read(hbytes, 16);
       }
       if (crc32(hbytes) !== dv.getUint32(12, true)) throw this.#damaged("bad header checksum");
       const header = JSON.parse(new TextDecoder().decode(hbytes)) as {
@@ -169,7 +170,7 @@ export class DataFile {
         this.#cols.set(c.name, c);
       }
     } catch (e) {
-      fs.closeSync(this.#fd);
+      h.close();
       if (e instanceof SyntaxError) throw this.#damaged("unreadable header");
       throw e;
     }
@@ -191,7 +192,7 @@ export class DataFile {
     if (hit) return hit;
     const m = this.#meta(name);
     const bytes = new Uint8Array(m.len);
-    if (fs.readSync(this.#fd, bytes, 0, m.len, m.off) !== m.len || sum32(bytes) !== m.sum) {
+    if (this.#handle().read(bytes, m.off) !== m.len || sum32(bytes) !== m.sum) {
       throw this.#damaged(`bad checksum in column ${name}`);
     }
     const n = this.rows;
@@ -215,7 +216,7 @@ export class DataFile {
 
   #read(len: number, pos: number): Uint8Array {
     const buf = len <= 8 ? this.#scratch : new Uint8Array(len);
-    if (fs.readSync(this.#fd, buf, 0, len, pos) !== len) {
+    if (this.#handle().read(len === buf.length ? buf : buf.subarray(0, len), pos) !== len) {
       throw this.#damaged(`short read at ${pos}`);
     }
     return buf;
@@ -276,8 +277,13 @@ export class DataFile {
 
   /** Closes the file. Idempotent. */
   close(): void {
-    if (this.#fd >= 0) fs.closeSync(this.#fd);
-    this.#fd = -1;
+    this.#h?.close();
+    this.#h = undefined;
+  }
+
+  #handle(): Handle {
+    if (!this.#h) throw new Error(`${this.path} is closed`);
+    return this.#h;
   }
 }
 

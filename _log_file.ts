@@ -3,7 +3,7 @@
 // generation was written, one checksummed record per commit (FORMAT.md, F5
 // and F6; invariants W1 and R2).
 
-import * as fs from "node:fs";
+import { fsys, type Handle } from "./_fs.ts";
 import { crc32 } from "./_crc32.ts";
 import { CorruptionError } from "./_errors.ts";
 import type { Row } from "./_schema.ts";
@@ -24,12 +24,12 @@ export function createLogFile(path: string, gen: number): void {
   head.set(encoder.encode(MAGIC));
   new DataView(head.buffer).setUint32(8, gen, true);
   new DataView(head.buffer).setUint32(12, crc32(head, 0, 12), true);
-  const fd = fs.openSync(path, "w", 0o644);
+  const h = fsys.open(path, "w");
   try {
-    fs.writeSync(fd, head);
-    fs.fsyncSync(fd);
+    h.write(head);
+    h.sync();
   } finally {
-    fs.closeSync(fd);
+    h.close();
   }
 }
 
@@ -43,14 +43,14 @@ export interface LogRead {
 /** An open log file. Appends go to the end (O_APPEND), one write per commit. */
 export class LogFile {
   readonly path: string;
-  #fd: number;
+  #h: Handle;
 
   constructor(path: string, gen: number) {
     this.path = path;
-    this.#fd = fs.openSync(path, "a+");
+    this.#h = fsys.open(path, "a+");
     try {
       const head = new Uint8Array(LOG_HEADER);
-      const got = fs.readSync(this.#fd, head, 0, LOG_HEADER, 0);
+      const got = this.#h.read(head, 0);
       const dv = new DataView(head.buffer);
       if (
         got !== LOG_HEADER || decoder.decode(head.subarray(0, 8)) !== MAGIC ||
@@ -65,14 +65,14 @@ export class LogFile {
         );
       }
     } catch (e) {
-      fs.closeSync(this.#fd);
+      this.#h.close();
       throw e;
     }
   }
 
   /** The file's current size. */
   size(): number {
-    return fs.fstatSync(this.#fd).size;
+    return this.#h.size();
   }
 
   /**
@@ -85,7 +85,7 @@ export class LogFile {
     const commits: Op[][] = [];
     if (size <= from) return { commits, end: from };
     const buf = new Uint8Array(size - from);
-    const got = fs.readSync(this.#fd, buf, 0, buf.length, from);
+    const got = this.#h.read(buf, from);
     const dv = new DataView(buf.buffer);
     let p = 0;
     while (p < got) {
@@ -110,8 +110,8 @@ export class LogFile {
 
   /** Cuts a torn tail off at `end` (writers only, under the exclusive lock: W1). */
   truncate(end: number): void {
-    fs.ftruncateSync(this.#fd, end);
-    fs.fsyncSync(this.#fd);
+    this.#h.truncate(end);
+    this.#h.sync();
   }
 
   /**
@@ -125,20 +125,21 @@ export class LogFile {
     dv.setUint32(0, body.length, true);
     dv.setUint32(4, crc32(body), true);
     rec.set(body, 8);
-    let off = 0;
-    while (off < rec.length) off += fs.writeSync(this.#fd, rec, off, rec.length - off);
-    if (sync) fs.fdatasyncSync(this.#fd);
+    this.#h.write(rec);
+    if (sync) this.#h.datasync();
     return rec.length;
   }
 
   /** Flushes the file to disk. */
   sync(): void {
-    fs.fsyncSync(this.#fd);
+    this.#h.sync();
   }
+
+  #closed = false;
 
   /** Closes the file. Idempotent. */
   close(): void {
-    if (this.#fd >= 0) fs.closeSync(this.#fd);
-    this.#fd = -1;
+    if (!this.#closed) this.#h.close();
+    this.#closed = true;
   }
 }

@@ -2,7 +2,7 @@
 // Fields: validation of schemas and values, and the mapping between the values
 // callers see and the values stored (FORMAT.md, F2 and F5).
 
-import { relative } from "node:path";
+import { path } from "./_path.ts";
 import type { FieldSpec, Schema } from "./_types.ts";
 
 /** Marks a `Base` instance, so a schema can tell a link type from a spec object. */
@@ -86,7 +86,7 @@ export function makeField(name: string, spec: FieldSpec, dir: string): Field {
   let field: Field;
   const target = linkPath(type);
   if (target !== undefined) {
-    field = { name, type: "link", default: null, base: relative(dir, target) || "." };
+    field = { name, type: "link", default: null, base: path.relative(dir, target) || "." };
   } else if (typeof type === "string" && SCALARS.has(type)) {
     field = { name, type: type as Kind, default: null };
   } else {

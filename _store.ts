@@ -3,8 +3,8 @@
 // (the last checkpoint) plus the log of commits since, replayed into an
 // overlay. Every rule it follows is numbered in FORMAT.md.
 
-import * as fs from "node:fs";
-import { join } from "node:path";
+import { fsys, isNotFound } from "./_fs.ts";
+import { path } from "./_path.ts";
 import { DataFile, writeDataFile } from "./_data_file.ts";
 import { CorruptionError } from "./_errors.ts";
 import { createLogFile, LOG_HEADER, LogFile, type Op } from "./_log_file.ts";
@@ -37,59 +37,51 @@ const OURS = /^(manifest\.json(\.tmp)?|data\.\d+|log\.\d+)$/;
 
 /** True when `dir` holds a base (a manifest). */
 export function baseExists(dir: string): boolean {
-  return fs.existsSync(join(dir, MANIFEST));
+  return fsys.exists(path.join(dir, MANIFEST));
 }
 
 function fsyncDir(dir: string): void {
-  let fd = -1;
-  try {
-    fd = fs.openSync(dir, "r");
-    fs.fsyncSync(fd);
-  } catch {
-    // Not supported on every platform (Windows); rename is still atomic there.
-  } finally {
-    if (fd >= 0) fs.closeSync(fd);
-  }
+  fsys.syncDir(dir);
 }
 
 /** Writes the manifest atomically: temp file, fsync, rename, fsync of the folder (W3). */
 function writeManifest(dir: string, m: Manifest): void {
-  const tmp = join(dir, MANIFEST + ".tmp");
-  const fd = fs.openSync(tmp, "w", 0o644);
+  const tmp = path.join(dir, MANIFEST + ".tmp");
+  const h = fsys.open(tmp, "w");
   try {
-    fs.writeSync(fd, JSON.stringify(m));
-    fs.fsyncSync(fd);
+    h.write(new TextEncoder().encode(JSON.stringify(m)));
+    h.sync();
   } finally {
-    fs.closeSync(fd);
+    h.close();
   }
-  fs.renameSync(tmp, join(dir, MANIFEST));
+  fsys.rename(tmp, path.join(dir, MANIFEST));
   fsyncDir(dir);
 }
 
 function readManifest(dir: string): { text: string; m: Manifest } {
-  const path = join(dir, MANIFEST);
-  const text = fs.readFileSync(path, "utf8");
+  const file = path.join(dir, MANIFEST);
+  const text = fsys.readText(file);
   let m: Manifest;
   try {
     m = JSON.parse(text);
   } catch {
-    throw new CorruptionError(path, "not valid JSON");
+    throw new CorruptionError(file, "not valid JSON");
   }
   if (
     m?.format !== "psbase/1" || !Number.isSafeInteger(m.gen) || !Number.isSafeInteger(m.nextId) ||
     !Array.isArray(m.fields)
   ) {
-    throw new CorruptionError(path, "not a psbase manifest");
+    throw new CorruptionError(file, "not a psbase manifest");
   }
   return { text, m };
 }
 
 /** Removes every file of ours in `dir` not of generation `keep` (W5). */
 function removeStrays(dir: string, keep: number): void {
-  for (const name of fs.readdirSync(dir)) {
+  for (const name of fsys.readdir(dir)) {
     if (!OURS.test(name) || name === MANIFEST) continue;
     if (name === dataName(keep) || name === logName(keep)) continue;
-    fs.rmSync(join(dir, name), { force: true });
+    fsys.remove(path.join(dir, name));
   }
 }
 
@@ -117,8 +109,8 @@ export class Store {
 
   /** Creates a new base in `dir` (the folder may exist; no manifest may). */
   static create(dir: string, fields: Field[], options: StoreOptions): Store {
-    fs.mkdirSync(dir, { recursive: true });
-    for (const name of fs.readdirSync(dir)) {
+    fsys.mkdirp(dir);
+    for (const name of fsys.readdir(dir)) {
       if (!OURS.test(name)) {
         throw new Error(
           `Cannot create a base in ${dir}: the folder holds ${
@@ -127,8 +119,8 @@ export class Store {
         );
       }
     }
-    writeDataFile(join(dir, dataName(1)), fields, []);
-    createLogFile(join(dir, logName(1)), 1);
+    writeDataFile(path.join(dir, dataName(1)), fields, []);
+    createLogFile(path.join(dir, logName(1)), 1);
     writeManifest(dir, { format: "psbase/1", gen: 1, nextId: 1, fields });
     removeStrays(dir, 1);
     return Store.open(dir, options);
@@ -144,10 +136,10 @@ export class Store {
   /** (Re)reads everything from the manifest on (R1). */
   #load(): void {
     const { text, m } = readManifest(this.dir);
-    const data = new DataFile(join(this.dir, dataName(m.gen)));
+    const data = new DataFile(path.join(this.dir, dataName(m.gen)));
     let log: LogFile;
     try {
-      log = new LogFile(join(this.dir, logName(m.gen)), m.gen);
+      log = new LogFile(path.join(this.dir, logName(m.gen)), m.gen);
     } catch (e) {
       data.close();
       throw e;
@@ -183,9 +175,9 @@ export class Store {
   refresh(): void {
     let text: string;
     try {
-      text = fs.readFileSync(join(this.dir, MANIFEST), "utf8");
+      text = fsys.readText(path.join(this.dir, MANIFEST));
     } catch (e) {
-      if ((e as { code?: string }).code === "ENOENT") {
+      if (isNotFound(e)) {
         throw new Error(`The base at ${this.dir} was destroyed by another process`);
       }
       throw e;
@@ -272,7 +264,7 @@ export class Store {
    * fails for plain `Base`s shared between processes without a lock.
    */
   recover(): void {
-    const manifest = fs.readFileSync(join(this.dir, MANIFEST), "utf8");
+    const manifest = fsys.readText(path.join(this.dir, MANIFEST));
     const size = this.#log.size();
     if (
       manifest !== this.#manifestText ||
@@ -324,8 +316,8 @@ export class Store {
     let rows = this.all();
     if (reshape) rows = rows.map(reshape);
     const gen = this.gen + 1;
-    writeDataFile(join(this.dir, dataName(gen)), fields, rows);
-    createLogFile(join(this.dir, logName(gen)), gen);
+    writeDataFile(path.join(this.dir, dataName(gen)), fields, rows);
+    createLogFile(path.join(this.dir, logName(gen)), gen);
     writeManifest(this.dir, { format: "psbase/1", gen, nextId: this.nextId, fields });
     // The new generation is current (W3); what follows cannot undo it.
     try {
@@ -350,15 +342,15 @@ export class Store {
 
   /** Removes every file of the base in `dir`, then the folder if it is left empty. */
   static destroy(dir: string): void {
-    if (!fs.existsSync(dir)) return;
+    if (!fsys.exists(dir)) return;
     // The manifest goes first: from then on no one sees a base here (W6).
-    fs.rmSync(join(dir, MANIFEST), { force: true });
+    fsys.remove(path.join(dir, MANIFEST));
     fsyncDir(dir);
-    for (const name of fs.readdirSync(dir)) {
-      if (OURS.test(name)) fs.rmSync(join(dir, name), { force: true });
+    for (const name of fsys.readdir(dir)) {
+      if (OURS.test(name)) fsys.remove(path.join(dir, name));
     }
     try {
-      fs.rmdirSync(dir);
+      fsys.rmdir(dir);
     } catch {
       // Not empty: the caller's own files stay.
     }

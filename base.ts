@@ -7,7 +7,7 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { path as paths } from "./_path.ts";
 import { type AccessMode, kAccess, kGetMany } from "./_access.ts";
 import { ConflictError } from "./_errors.ts";
 import type { Op } from "./_log_file.ts";
@@ -449,7 +449,7 @@ export class Base {
     if (cb !== undefined && (!Number.isSafeInteger(cb) || cb < 1024)) {
       throw new RangeError(`checkpointBytes must be an integer >= 1024, got ${show(cb)}`);
     }
-    this.#path = resolve(path);
+    this.#path = paths.resolve(path);
     this.#options = { ...options };
   }
 
@@ -468,7 +468,7 @@ export class Base {
     const out: { [field: string]: { type: string; default: unknown; base?: string } } = {};
     for (const f of this.#open().fields) {
       out[f.name] = { type: f.type, default: decode(f, f.default) };
-      if (f.base) out[f.name].base = resolve(this.#path, f.base);
+      if (f.base) out[f.name].base = paths.resolve(this.#path, f.base);
     }
     return out;
   }
@@ -539,7 +539,7 @@ export class Base {
   }
 
   async #link(f: Field): Promise<Base> {
-    const path = resolve(this.#path, f.base!);
+    const path = paths.resolve(this.#path, f.base!);
     let b = this.#links.get(path);
     if (!b) {
       b = new (this.constructor as new (p: string, o: BaseOptions) => Base)(path, this.#options);

@@ -23,10 +23,9 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { path as paths } from "./_path.ts";
 import { LockTimeoutError } from "./_errors.ts";
 import { openDenoLockFile } from "./_lock_deno.ts";
-import { openNodeLockFile } from "./_lock_node.ts";
 import { type PathQueue, queueFor } from "./_lock_queue.ts";
 import type { LockFile } from "./_lock_types.ts";
 
@@ -83,7 +82,10 @@ const inDeno = typeof (globalThis as { Deno?: { openSync?: unknown } }).Deno?.op
   "function";
 
 function openLockFile(path: string): LockFile | Promise<LockFile> {
-  return inDeno ? openDenoLockFile(path) : openNodeLockFile(path);
+  // Node's lock (node:fs + koffi) is loaded only in Node.
+  return inDeno
+    ? openDenoLockFile(path)
+    : import("./_lock_node.ts").then((m) => m.openNodeLockFile(path));
 }
 
 function describe(value: unknown): string {
@@ -232,7 +234,7 @@ export class PsLock {
     if (typeof path !== "string" || path === "") {
       throw new TypeError(`PsLock path must be a non-empty string, got ${describe(path)}`);
     }
-    this.#path = resolve(path);
+    this.#path = paths.resolve(path);
   }
 
   /**

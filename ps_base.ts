@@ -8,8 +8,8 @@
  * @module
  */
 
-import * as fs from "node:fs";
-import { dirname } from "node:path";
+import { fsys } from "./_fs.ts";
+import { path as paths } from "./_path.ts";
 import { type AccessMode, kAccess } from "./_access.ts";
 import { Base, type BaseOptions } from "./base.ts";
 import { PsLock } from "./lock.ts";
@@ -76,7 +76,7 @@ export class PsBase extends Base {
     refresh: () => void,
   ): Promise<T> {
     // Reads of a base whose folder is missing fail before this (nothing is created).
-    if (mode === "write") fs.mkdirSync(dirname(this.#lock.path), { recursive: true });
+    if (mode === "write") fsys.mkdirp(paths.dirname(this.#lock.path));
     const held = await this.#lock.acquire({
       exclusive: mode === "write",
       timeoutMs: this.#timeoutMs,

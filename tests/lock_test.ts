@@ -574,7 +574,8 @@ Deno.test({
       // lock.ts and its private modules, transpiled for Node 20 (no type stripping).
       const js = join(dir, "js");
       const sources = ["lock.ts", "_errors.ts", "_lock_deno.ts", "_lock_node.ts"]
-        .concat(["_lock_queue.ts", "_lock_types.ts"]).map((f) => join(ROOT, f));
+        .concat(["_lock_queue.ts", "_lock_types.ts", "_path.ts", "_fs.ts", "_fs_types.ts"])
+        .concat(["_fs_deno.ts", "_fs_node.ts"]).map((f) => join(ROOT, f));
       const out = new Deno.Command(Deno.execPath(), {
         args: ["transpile", "--outdir", js, ...sources],
         stdout: "piped",

@@ -1,0 +1,12 @@
+// Copyright 2026 the psbase authors. MIT license.
+// The runtime's file operations: Deno's own API in Deno (node:fs costs a
+// short-lived Deno process milliseconds to load), node:fs in Node.
+
+import { denoFs } from "./_fs_deno.ts";
+import type { Fs } from "./_fs_types.ts";
+
+export type { Fs, Handle } from "./_fs_types.ts";
+export { isNotFound } from "./_fs_types.ts";
+
+/** The file operations of this runtime. */
+export const fsys: Fs = "Deno" in globalThis ? denoFs : (await import("./_fs_node.ts")).nodeFs;

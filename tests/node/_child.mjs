@@ -1,0 +1,72 @@
+// Copyright 2026 the psbase authors. MIT license.
+// A second Node process for the cross-process tests, using the installed package.
+//
+//   hold <lockPath>                  acquire, print "held", release when stdin closes
+//   try <lockPath> <timeoutMs>       print "acquired" or "timeout" (LockTimeoutError)
+//   insert <basePath> <n> <tag>      PsBase: n inserts of { tag, i }, print the ids as JSON
+//   increment <basePath> <id> <n>    PsBase: n read-modify-write transactions n += 1
+//   hold-base <basePath>             PsBase: hold a transaction, print "held", end on stdin close
+
+import { LockTimeoutError, PsBase, PsLock } from "psbase";
+
+const [mode, path, a, b] = process.argv.slice(2);
+
+function stdinClosed() {
+  return new Promise((resolve) => {
+    process.stdin.on("data", () => {});
+    process.stdin.on("end", resolve);
+    process.stdin.on("close", resolve);
+  });
+}
+
+switch (mode) {
+  case "hold": {
+    const held = await new PsLock(path).acquire();
+    console.log("held");
+    await stdinClosed();
+    held.release();
+    break;
+  }
+  case "try": {
+    try {
+      const held = await new PsLock(path).acquire({ timeoutMs: Number(a) });
+      console.log("acquired");
+      held.release();
+    } catch (e) {
+      if (!(e instanceof LockTimeoutError)) throw e;
+      console.log("timeout");
+    }
+    break;
+  }
+  case "insert": {
+    const db = await new PsBase(path, { timeoutMs: 30_000 }).open();
+    const ids = [];
+    for (let i = 0; i < Number(a); i++) ids.push(await db.insert({ tag: b, i }));
+    await db.close();
+    console.log(JSON.stringify(ids));
+    break;
+  }
+  case "increment": {
+    const db = await new PsBase(path, { timeoutMs: 30_000 }).open();
+    for (let i = 0; i < Number(b); i++) {
+      await db.transaction(async (tx) => {
+        const r = await tx.get(Number(a));
+        await tx.update(r, { i: r.i + 1 });
+      });
+    }
+    await db.close();
+    console.log("done");
+    break;
+  }
+  case "hold-base": {
+    const db = await new PsBase(path).open();
+    await db.transaction(async () => {
+      console.log("held");
+      await stdinClosed();
+    });
+    await db.close();
+    break;
+  }
+  default:
+    throw new Error(`unknown mode ${mode}`);
+}
