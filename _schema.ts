@@ -121,10 +121,10 @@ export function encode(field: Field, value: unknown): Stored {
       return value;
     case "int":
       if (!Number.isSafeInteger(value)) throw bad("an int (a safe integer)");
-      return value as number;
+      return (value as number) + 0; // -0 is stored as 0 (the log is JSON)
     case "float":
       if (typeof value !== "number" || !Number.isFinite(value)) throw bad("a finite float");
-      return value;
+      return value + 0; // -0 is stored as 0 (the log is JSON)
     case "bool":
       if (typeof value !== "boolean") throw bad("a bool");
       return value;

@@ -2,7 +2,9 @@
 /**
  * The race harness of issue 3, shared by tests/race_test.ts and scripts/demo.ts.
  *
- * It seeds a base, spawns N real `deno run` processes of tests/race_child.ts,
+ * It seeds a base, spawns N real `deno run` processes of tests/race_child.ts
+ * (or, per child, any program speaking its protocol: tests/node/_race_child.mjs
+ * runs the installed npm package in Node; see {@linkcode ChildCommand}),
  * holds them at a start barrier (each prints `ready`, then waits for `go` on
  * stdin, so they all start together), collects the one JSON `result` line
  * each prints, and then inspects the base for anomalies: duplicated ids, lost
@@ -28,6 +30,34 @@ export type Engine = "ps" | "plain";
 export const CHILD_SCRIPT: string = fileURLToPath(
   new URL("../tests/race_child.ts", import.meta.url),
 );
+
+/**
+ * How to start one child: a program and the arguments that come before the
+ * race's own (`--engine=... --base=... ...`). Any program speaking the child
+ * protocol of tests/race_child.ts will do.
+ */
+export interface ChildCommand {
+  /** The program, e.g. the `deno` binary or `node`. */
+  program: string;
+  /** Its arguments before the race's, e.g. `["run", "--allow-all", CHILD_SCRIPT]`. */
+  args: string[];
+  /** Its working directory (default: this process's). */
+  cwd?: string;
+}
+
+/** The default child: `deno run --allow-all tests/race_child.ts` (the repo's mod.ts). */
+export const DENO_CHILD: ChildCommand = {
+  program: Deno.execPath(),
+  args: ["run", "--allow-all", CHILD_SCRIPT],
+};
+
+/**
+ * A Node child: `node <script>`, e.g. tests/node/_race_child.mjs copied next to
+ * an installed psbase package (it imports `"psbase"`).
+ */
+export function nodeChild(script: string, cwd?: string): ChildCommand {
+  return { program: "node", args: [script], cwd };
+}
 
 /** The schema every scenario uses. `a` and `b` are always written equal: a row with a != b is torn. */
 export const SCHEMA: Schema = {
@@ -152,7 +182,7 @@ export interface ChildOutput {
 const encoder = new TextEncoder();
 
 /**
- * One `deno run` of the child script, driven through stdin lines (`go`,
+ * One child process (by default a `deno run` of the child script), driven through stdin lines (`go`,
  * `stop`) and reporting through stdout lines (`ready`, `holding`, ...,
  * `result {json}`). Stderr is kept for error reports.
  */
@@ -168,10 +198,11 @@ export class Child {
   #ended = false;
   #pumps: Promise<void>;
 
-  constructor(index: number, args: string[]) {
+  constructor(index: number, args: string[], command: ChildCommand = DENO_CHILD) {
     this.index = index;
-    this.process = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", CHILD_SCRIPT, ...args],
+    this.process = new Deno.Command(command.program, {
+      args: [...command.args, ...args],
+      cwd: command.cwd,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -333,6 +364,8 @@ export interface RaceOptions {
   processes: number;
   /** Extra arguments of child `i`. */
   args?: (i: number) => string[];
+  /** How to start child `i`. Default: {@linkcode DENO_CHILD}. */
+  command?: (i: number) => ChildCommand;
   /** Children that run until every other child has finished (then get `stop`). */
   background?: (i: number) => boolean;
   /** Called as children finish. */
@@ -370,7 +403,7 @@ export async function race(o: RaceOptions): Promise<RaceRun> {
         `--index=${i}`,
         `--processes=${o.processes}`,
         ...(o.args?.(i) ?? []),
-      ]),
+      ], o.command?.(i)),
     );
   }
   try {
@@ -573,6 +606,10 @@ export interface ScenarioRun extends RaceRun {
   ops: number;
   /** The base as read back. */
   inspection: Inspection;
+  /** The base's folder. */
+  base: string;
+  /** What the scenario's `seed` returned. */
+  seeded: unknown;
 }
 
 /**
@@ -587,6 +624,8 @@ export async function runScenario(
     dir: string;
     onProgress?: (done: number, total: number) => void;
     timeoutMs?: number;
+    /** How to start child `i` (default: {@linkcode DENO_CHILD}). */
+    command?: (i: number) => ChildCommand;
   },
 ): Promise<ScenarioRun> {
   const base = join(o.dir, `${scenario.name}-${o.engine}-${crypto.randomUUID().slice(0, 8)}`);
@@ -600,13 +639,14 @@ export async function runScenario(
     background: scenario.background && ((i) => scenario.background!(i, o.processes)),
     onProgress: o.onProgress,
     timeoutMs: o.timeoutMs,
+    command: o.command,
   });
   const anomalies = new Anomalies();
   childErrors(run.outputs, anomalies);
   const inspection = await inspectBase(base, anomalies);
   scenario.verify(inspection, run.outputs, o.processes, seeded, anomalies);
   const ops = run.outputs.reduce((s, c) => s + c.ops, 0);
-  return { ...run, anomalies, ops, inspection };
+  return { ...run, anomalies, ops, inspection, base, seeded };
 }
 
 /** Creates the base at `path` (PsBase, SCHEMA) and inserts `rows`; returns their ids. */

@@ -4,14 +4,31 @@
 // not a link to these sources), run the Node suite (tests/node/*.test.mjs) there
 // with `node --test`, compile a TypeScript consumer with `tsc --noEmit` against the
 // installed types, and check that Deno and Node processes exclude each other on
-// one lock file. Needs node and npm on PATH and the npm registry (for koffi and
-// TypeScript; npm's cache serves repeat runs).
+// one lock file. Then, against that same installed package: 50 Node processes
+// racing on one base (tests/node/_race_child.mjs through scripts/_race.ts: the
+// seed scenario and the counter), 25 Deno + 25 Node processes racing on one base,
+// every field type written by Deno and read by Node and the reverse
+// (tests/node/_fields.mjs), and the README's Node example run as written.
+// Needs node and npm on PATH and the npm registry (for koffi and TypeScript;
+// npm's cache serves repeat runs).
 
 import assert from "node:assert/strict";
 import { existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LockTimeoutError, PsLock } from "../mod.ts";
+import { LockTimeoutError, PsBase, PsLock } from "../mod.ts";
+import {
+  type ChildCommand,
+  counterScenario,
+  DENO_CHILD,
+  nodeChild as nodeRaceChild,
+  runScenario,
+  type ScenarioRun,
+  secs as seconds,
+  seedRole,
+  seedScenario,
+} from "../scripts/_race.ts";
+import { dumpFields, writeFields } from "./node/_fields.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NODE_SUITE = join(ROOT, "tests", "node");
@@ -88,7 +105,70 @@ function nodeChild(cwd: string, args: string[]) {
   };
 }
 
-Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock", async (t) => {
+/** Processes in each race. */
+const PROCESSES = 50;
+
+/** Logs a race and fails with the full report unless it found no anomaly. */
+function checkRace(name: string, run: ScenarioRun, kinds: Array<"deno" | "node">): void {
+  const nodes = kinds.filter((k) => k === "node").length;
+  console.log(
+    `  [${name}] ${nodes} Node + ${kinds.length - nodes} Deno processes, ${run.ops} ops: ${
+      seconds(run.wallMs)
+    } from go to last exit, ${
+      seconds(run.totalMs)
+    } with process start; anomalies: ${run.anomalies.summary()}`,
+  );
+  assert.equal(run.anomalies.total, 0, `anomalies found:\n${run.anomalies.report()}`);
+  assert.equal(run.outputs.length, kinds.length);
+  for (const o of run.outputs) {
+    assert.ok(o.ok, `process ${o.index}: ${o.error}`);
+    // Each child ran in the runtime it was meant to (the Node child says so).
+    const runtime = o.data.runtime as string | undefined;
+    if (kinds[o.index] === "node") assert.match(runtime ?? "", /^node v/, `process ${o.index}`);
+    else assert.equal(runtime, undefined, `process ${o.index} should be Deno`);
+  }
+}
+
+/** The counter values Node children read before incrementing (Deno children do not report them). */
+function nodeSeen(run: ScenarioRun): number[] {
+  return run.outputs.flatMap((o) => (o.data.seen ?? []) as number | number[]);
+}
+
+/** Checks the seed race: the count, and the ids handed to inserting processes are new and distinct. */
+function checkSeed(run: ScenarioRun): void {
+  const roles = Array.from({ length: PROCESSES }, (_, i) => seedRole(i));
+  const inserts = roles.filter((r) => r === "insert").length;
+  const deletes = roles.filter((r) => r === "delete").length;
+  assert.equal(run.inspection.count, 5001 + inserts - deletes);
+  const seeded = run.seeded as { counter: number; ids: number[] };
+  const old = new Set([seeded.counter, ...seeded.ids]);
+  const told = run.outputs.filter((o) => seedRole(o.index) === "insert").map((o) =>
+    o.data.inserted as number
+  );
+  assert.equal(told.length, inserts);
+  assert.equal(new Set(told).size, inserts, `an id was handed out twice: ${told}`);
+  for (const id of told) {
+    assert.ok(Number.isSafeInteger(id) && !old.has(id), `insert got id ${id}, already used`);
+    assert.equal(run.inspection.byId.get(id)?.note, "insert");
+  }
+  const counter = run.inspection.byId.get(seeded.counter)!;
+  assert.equal(counter.n, PROCESSES);
+  assert.equal(counter.__version__, PROCESSES);
+}
+
+/** Checks the counter race: exactly 1000, and no two Node transactions read the same value. */
+function checkCounter(run: ScenarioRun): number[] {
+  const [counter] = run.inspection.records;
+  assert.equal(run.inspection.records.length, 1);
+  assert.equal(counter.n, PROCESSES * 20);
+  assert.equal(counter.__version__, PROCESSES * 20);
+  const seen = nodeSeen(run);
+  assert.equal(new Set(seen).size, seen.length, "two Node transactions read the same value");
+  assert.ok(seen.every((n) => Number.isSafeInteger(n) && n >= 0 && n < PROCESSES * 20));
+  return seen;
+}
+
+Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, Node and mixed races, field types, README", async (t) => {
   const started = performance.now();
   const secs = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   let tarball = "";
@@ -262,6 +342,167 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock",
         const again = await new PsLock(path).acquire({ timeoutMs: 5000 });
         again.release();
         console.log(`  Deno and Node exclude each other (${secs()})`);
+      },
+    });
+
+    const races = join(dir, "races");
+    const kinds = (kind: (i: number) => "deno" | "node") =>
+      Array.from({ length: PROCESSES }, (_, i) => kind(i));
+    const allNode = kinds(() => "node");
+    const mixed = kinds((i) => i % 2 ? "node" : "deno"); // every seed role in both runtimes
+    const command = (k: Array<"deno" | "node">) => {
+      const node = nodeRaceChild(join(suite, "_race_child.mjs"), suite);
+      return (i: number): ChildCommand => k[i] === "node" ? node : DENO_CHILD;
+    };
+
+    await t.step({
+      name: "50 Node processes (installed package), the seed scenario on a 5K base: nothing lost",
+      ignore: !installed,
+      fn: async () => {
+        await Deno.mkdir(races, { recursive: true });
+        const run = await runScenario(seedScenario(5000), {
+          engine: "ps",
+          processes: PROCESSES,
+          dir: races,
+          command: command(allNode),
+        });
+        checkRace("seed, Node", run, allNode);
+        checkSeed(run);
+        // Every transaction read a different counter value: 0..49, each once.
+        assert.deepEqual(nodeSeen(run).sort((a, b) => a - b), [...Array(PROCESSES).keys()]);
+        console.log(`  (${secs()})`);
+      },
+    });
+
+    await t.step({
+      name: "50 Node processes × 20 increments in transactions: the counter ends at exactly 1000",
+      ignore: !installed,
+      fn: async () => {
+        const run = await runScenario(counterScenario(20), {
+          engine: "ps",
+          processes: PROCESSES,
+          dir: races,
+          command: command(allNode),
+        });
+        checkRace("counter, Node", run, allNode);
+        const seen = checkCounter(run);
+        assert.deepEqual(seen.sort((a, b) => a - b), [...Array(PROCESSES * 20).keys()]);
+        console.log(`  (${secs()})`);
+      },
+    });
+
+    await t.step({
+      name: "25 Deno + 25 Node processes × 20 increments on one base: exactly 1000",
+      ignore: !installed,
+      fn: async () => {
+        const run = await runScenario(counterScenario(20), {
+          engine: "ps",
+          processes: PROCESSES,
+          dir: races,
+          command: command(mixed),
+        });
+        checkRace("counter, Deno + Node", run, mixed);
+        const seen = checkCounter(run).sort((a, b) => a - b);
+        assert.equal(seen.length, (PROCESSES / 2) * 20);
+        // The runtimes really took turns: Deno increments fall between Node ones.
+        let turns = 0;
+        for (let k = 1; k < seen.length; k++) if (seen[k] !== seen[k - 1] + 1) turns++;
+        console.log(
+          `  [counter, Deno + Node] Node's 500 increments came in ${turns + 1} runs (${secs()})`,
+        );
+        assert.ok(turns > 0, "the Node increments were never interleaved with Deno ones");
+      },
+    });
+
+    await t.step({
+      name: "25 Deno + 25 Node processes, the seed scenario on a 5K base: nothing lost",
+      ignore: !installed,
+      fn: async () => {
+        const run = await runScenario(seedScenario(5000), {
+          engine: "ps",
+          processes: PROCESSES,
+          dir: races,
+          command: command(mixed),
+        });
+        checkRace("seed, Deno + Node", run, mixed);
+        checkSeed(run);
+        const seen = nodeSeen(run);
+        assert.equal(new Set(seen).size, PROCESSES / 2, "two transactions read the same counter");
+        console.log(`  (${secs()})`);
+      },
+    });
+
+    await t.step({
+      name:
+        "every field type and nulls: Deno writes, Node reads identical records; and the reverse",
+      ignore: !installed,
+      fn: async () => {
+        const child = async (mode: string, path: string) => {
+          const r = await run("node", [join(suite, "_child.mjs"), mode, path], suite);
+          assert.equal(r.code, 0, `node _child.mjs ${mode}: ${r.out}`);
+          return JSON.parse(r.out);
+        };
+        const byDeno = join(dir, "fields-deno");
+        const byNode = join(dir, "fields-node");
+        const wantDeno = await writeFields(PsBase, byDeno);
+        const wantNode = await child("fields-write", byNode);
+        assert.deepEqual(wantNode, wantDeno, "both runtimes expect the same records");
+
+        const denoReadsDeno = await dumpFields(PsBase, byDeno);
+        const nodeReadsDeno = await child("fields-dump", byDeno);
+        const denoReadsNode = await dumpFields(PsBase, byNode);
+        const nodeReadsNode = await child("fields-dump", byNode);
+        // Deno's records are the ones written, with every type; read, iterated, got, found alike.
+        assert.deepEqual(denoReadsDeno.records, wantDeno);
+        assert.deepEqual(denoReadsDeno.iterated, wantDeno);
+        assert.deepEqual(denoReadsDeno.got, wantDeno);
+        assert.equal(denoReadsDeno.count, wantDeno.length);
+        assert.deepEqual(nodeReadsDeno, denoReadsDeno, "Node reads Deno's base differently");
+        assert.deepEqual(denoReadsNode, nodeReadsNode, "Deno reads Node's base differently");
+        assert.deepEqual(nodeReadsNode, denoReadsDeno, "Node's base differs from Deno's");
+        // The same calls leave byte-identical files in either runtime.
+        for (const base of ["people", "cities"]) {
+          const files = readdirSync(join(byDeno, base)).sort();
+          assert.deepEqual(readdirSync(join(byNode, base)).sort(), files);
+          for (const f of files) {
+            assert.deepEqual(
+              await Deno.readFile(join(byNode, base, f)),
+              await Deno.readFile(join(byDeno, base, f)),
+              `${base}/${f} differs between the Deno-written and the Node-written base`,
+            );
+          }
+        }
+        const types = denoReadsDeno.schema.map((s: unknown[]) => s[1]).join(", ");
+        console.log(
+          `  ${wantDeno.length} records (${types}) identical both ways; files identical (${secs()})`,
+        );
+      },
+    });
+
+    await t.step({
+      name: "the README's Node example, copied verbatim, runs in the install folder",
+      ignore: !installed,
+      fn: async () => {
+        const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+        const section = /^## Node\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? "";
+        const example = /^```js\n([\s\S]*?)^```$/m.exec(section)?.[1];
+        assert.ok(example, "README's ## Node section has a ```js block");
+        const file = join(dir, "readme_node.mjs");
+        await Deno.writeTextFile(file, example);
+        assert.ok(!existsSync(join(dir, "data")), "./data must not exist before the first run");
+        const first = await run("node", [file], dir);
+        assert.equal(first.code, 0, `node readme_node.mjs failed: ${first.out}`);
+        assert.equal(first.out, "1 ConflictError\n");
+        // Run again: mode "open" opens the same base; one more Ada, the first one visited twice.
+        const second = await run("node", [file], dir);
+        assert.equal(second.code, 0, `node readme_node.mjs failed: ${second.out}`);
+        assert.equal(second.out, "2 ConflictError\n");
+        await using db = await new PsBase(join(dir, "data", "people")).open();
+        assert.deepEqual(
+          (await db.select()).map((r) => [r.name, r.visits, r.__version__]),
+          [["Ada", 2, 2], ["Ada", 0, 0]],
+        );
+        console.log(`  README's Node example printed "1 ConflictError", then "2 ..." (${secs()})`);
       },
     });
   } finally {

@@ -6,8 +6,11 @@
 //   insert <basePath> <n> <tag>      PsBase: n inserts of { tag, i }, print the ids as JSON
 //   increment <basePath> <id> <n>    PsBase: n read-modify-write transactions n += 1
 //   hold-base <basePath>             PsBase: hold a transaction, print "held", end on stdin close
+//   fields-write <dir>               _fields.mjs: write every field type, print the expected JSON
+//   fields-dump <dir>                _fields.mjs: read them back, print the dump as JSON
 
 import { LockTimeoutError, PsBase, PsLock } from "psbase";
+import { dumpFields, writeFields } from "./_fields.mjs";
 
 const [mode, path, a, b] = process.argv.slice(2);
 
@@ -67,6 +70,12 @@ switch (mode) {
     await db.close();
     break;
   }
+  case "fields-write":
+    console.log(JSON.stringify(await writeFields(PsBase, path)));
+    break;
+  case "fields-dump":
+    console.log(JSON.stringify(await dumpFields(PsBase, path)));
+    break;
   default:
     throw new Error(`unknown mode ${mode}`);
 }
