@@ -1,0 +1,26 @@
+// Copyright 2026 the psbase authors. MIT license.
+// A race child on psbase (`PsBase`): the seed's job, see _race_job.ts.
+//   deno run --allow-all bench/_race_child_psbase.ts --base=<folder> --index=<i>
+
+import { PsBase } from "../mod.ts";
+import { COUNTER_ID, runChild } from "./_race_job.ts";
+
+await runChild(async (job, path) => {
+  const db = await new PsBase(path).open();
+  try {
+    const id = await db.transaction(async (tx) => {
+      const r = await tx.get(job.target);
+      const c = await tx.get(COUNTER_ID);
+      if (!r || !c) throw new Error(`record ${r ? COUNTER_ID : job.target} is missing`);
+      let id: number | undefined;
+      if (job.role === "update") await tx.update(r, { n: job.value, x: job.value + 0.5 });
+      else if (job.role === "delete") await tx.delete(r);
+      else id = await tx.insert(job.insert);
+      await tx.update(c, { n: (c.n as number) + 1 });
+      return id;
+    });
+    return { id };
+  } finally {
+    await db.close();
+  }
+});
