@@ -114,11 +114,8 @@ export class LogFile {
     this.#h.sync();
   }
 
-  /**
-   * Appends one commit in a single write and, when `sync`, waits for it to
-   * reach the disk. Returns the number of bytes appended.
-   */
-  append(ops: Op[], sync: boolean): number {
+  /** Appends one commit in a single write. Returns the number of bytes appended. */
+  append(ops: Op[]): number {
     const body = encoder.encode(JSON.stringify(ops));
     const rec = new Uint8Array(8 + body.length);
     const dv = new DataView(rec.buffer);
@@ -126,8 +123,12 @@ export class LogFile {
     dv.setUint32(4, crc32(body), true);
     rec.set(body, 8);
     this.#h.write(rec);
-    if (sync) this.#h.datasync();
     return rec.length;
+  }
+
+  /** fdatasync. */
+  datasync(): void {
+    if (!this.#closed) this.#h.datasync();
   }
 
   /** Flushes the file to disk. */

@@ -101,6 +101,7 @@ export class Store {
   #log!: LogFile;
   #logEnd = LOG_HEADER;
   #overlay = new Map<number, Row | null>();
+  #unsynced = false;
 
   private constructor(dir: string, options: StoreOptions) {
     this.dir = dir;
@@ -133,17 +134,31 @@ export class Store {
     return s;
   }
 
-  /** (Re)reads everything from the manifest on (R1). */
+  /**
+   * (Re)reads everything from the manifest on (R1). Needs no lock: the files
+   * a manifest names are complete before it is renamed in (W3) and never
+   * change after; if a checkpoint removes them between our reading the
+   * manifest and opening them, read the new manifest and try again (R4).
+   */
   #load(): void {
-    const { text, m } = readManifest(this.dir);
-    const data = new DataFile(path.join(this.dir, dataName(m.gen)));
-    let log: LogFile;
-    try {
-      log = new LogFile(path.join(this.dir, logName(m.gen)), m.gen);
-    } catch (e) {
-      data.close();
-      throw e;
+    for (let attempt = 1;; attempt++) {
+      const { text, m } = readManifest(this.dir);
+      let data: DataFile | undefined;
+      let log: LogFile;
+      try {
+        data = new DataFile(path.join(this.dir, dataName(m.gen)));
+        log = new LogFile(path.join(this.dir, logName(m.gen)), m.gen);
+      } catch (e) {
+        data?.close();
+        if (isNotFound(e) && attempt < 20) continue;
+        throw e;
+      }
+      this.#install(text, m, data, log);
+      return;
     }
+  }
+
+  #install(text: string, m: Manifest, data: DataFile, log: LogFile): void {
     this.#data?.close();
     this.#log?.close();
     this.#manifestText = text;
@@ -291,7 +306,8 @@ export class Store {
       this.checkpoint();
       return;
     }
-    this.#logEnd += this.#log.append(ops, this.options.sync);
+    this.#logEnd += this.#log.append(ops);
+    this.#unsynced = this.options.sync;
     if (this.#logEnd <= this.options.checkpointBytes) return;
     try {
       this.checkpoint();
@@ -326,6 +342,17 @@ export class Store {
       // Left for the next checkpoint (W5).
     }
     this.#load();
+  }
+
+  /**
+   * Waits for the last commit's record to reach the disk (fdatasync). Called
+   * after the exclusive lock is released, before the commit is acknowledged
+   * (W2).
+   */
+  flush(): void {
+    if (!this.#unsynced) return;
+    this.#unsynced = false;
+    this.#log.datasync();
   }
 
   /** fsyncs the log and the folder (FORMAT.md, W2). */

@@ -494,9 +494,12 @@ export class Base {
 
   /** Runs `body` on the open store, one call at a time. */
   #run<T>(mode: AccessMode, body: (work: Work) => T | Promise<T>): Promise<T> {
-    return this.#mutex.run(() => {
+    return this.#mutex.run(async () => {
       const store = this.#open();
-      return this[kAccess](mode, () => body(new Work(store)), () => store.refresh());
+      const out = await this[kAccess](mode, () => body(new Work(store)), () => store.refresh());
+      // After the lock is released: the commit reaches the disk, then resolves (W2).
+      if (mode === "write") store.flush();
+      return out;
     });
   }
 

@@ -1,9 +1,10 @@
 // Copyright 2026 the psbase authors. MIT license.
 /**
- * `PsBase`: `Base` made safe across processes. Every call runs under the
- * cross-process lock of `PsLock` (shared for reads, exclusive for writes:
- * FORMAT.md, L3) and first picks up what other processes committed (R3), so
- * no call acts on stale ids, counts, free space or schema.
+ * `PsBase`: `Base` made safe across processes. Every write runs under the
+ * exclusive cross-process lock of `PsLock` (FORMAT.md, L3); every call first
+ * picks up what other processes committed (R3), so no call acts on stale ids,
+ * counts, free space or schema. Reads need no lock: they read a consistent
+ * snapshot of files that never change once written (R4).
  *
  * @module
  */
@@ -31,8 +32,9 @@ export interface PsBaseOptions extends BaseOptions {
 }
 
 /**
- * A `Base` shared by many processes: every method runs under a cross-process
- * file lock and sees what other processes committed before it. Use
+ * A `Base` shared by many processes: every write runs under a cross-process
+ * file lock, every call sees what other processes committed before it, and
+ * reads see a consistent snapshot without waiting for writers. Use
  * `transaction()` for read-modify-write.
  *
  * @example
@@ -75,8 +77,13 @@ export class PsBase extends Base {
     body: () => T | Promise<T>,
     refresh: () => void,
   ): Promise<T> {
-    // Reads of a base whose folder is missing fail before this (nothing is created).
-    if (mode === "write") fsys.mkdirp(paths.dirname(this.#lock.path));
+    if (mode === "read") {
+      // Reads need no lock: they see every commit already acknowledged, from
+      // files that never change once written (FORMAT.md, L3 and R4).
+      refresh();
+      return await body();
+    }
+    fsys.mkdirp(paths.dirname(this.#lock.path));
     const held = await this.#lock.acquire({
       exclusive: mode === "write",
       timeoutMs: this.#timeoutMs,

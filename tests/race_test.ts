@@ -159,8 +159,12 @@ Deno.test("a lock holder killed with SIGKILL mid-transaction: the waiting proces
       await holder.send("go");
       assert.ok(await holder.waitFor("holding"), `holder never held: ${holder.stderr}`);
 
-      // The lock is really held: a reader with a timeout gives up.
-      await assert.rejects(new PsBase(path, { timeoutMs: 150 }).open(), LockTimeoutError);
+      // The lock is really held: a writer with a timeout gives up, while a reader (no lock,
+      // FORMAT.md R4) goes on and sees none of the holder's uncommitted transaction.
+      const probe = await new PsBase(path, { timeoutMs: 150 }).open();
+      await assert.rejects(probe.insert({ note: "probe" }), LockTimeoutError);
+      assert.equal((await probe.get(counter))!.n, 0, "a reader saw an uncommitted write");
+      await probe.close();
 
       // Eight processes queue behind it, each to increment the counter once.
       let finished = 0;
