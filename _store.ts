@@ -176,7 +176,10 @@ export class Store {
   /** Applies the commits appended to the log since we last read it (R2). */
   #replay(): void {
     const { commits, end } = this.#log.read(this.#logEnd);
-    if (commits.some((c) => c.some((op) => op[0] !== "i"))) this.#data.column("__id__");
+    // Many updates or deletes to place: read the id column whole; a few: positioned reads.
+    let lookups = 0;
+    for (const c of commits) for (const op of c) if (op[0] !== "i") lookups++;
+    if (lookups > 64) this.#data.column("__id__");
     for (const ops of commits) for (const op of ops) this.apply(op);
     this.#logEnd = end;
   }

@@ -25,6 +25,7 @@ import {
   show,
   type Stored,
 } from "./_schema.ts";
+import { isNotFound } from "./_fs.ts";
 import { baseExists, Store, type Undo } from "./_store.ts";
 import type { FieldType, Record, Schema, Where } from "./_types.ts";
 import { compileWhere } from "./_where.ts";
@@ -604,12 +605,17 @@ export class Base {
 
   /** Opens the existing base; fails with a clear error if there is none. Returns this. */
   open(): Promise<this> {
-    if (!baseExists(this.#path)) return Promise.reject(this.#missing());
     return this.#mutex.run(() =>
       this[kAccess]("read", () => {
-        if (!baseExists(this.#path)) throw this.#missing();
+        let store: Store;
+        try {
+          store = Store.open(this.#path, this.#storeOptions());
+        } catch (e) {
+          if (isNotFound(e) && !baseExists(this.#path)) throw this.#missing();
+          throw e;
+        }
         this.#store?.close();
-        this.#store = Store.open(this.#path, this.#storeOptions());
+        this.#store = store;
         return this;
       }, () => {})
     );

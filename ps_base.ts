@@ -54,6 +54,7 @@ export interface PsBaseOptions extends BaseOptions {
 export class PsBase extends Base {
   #lock: PsLock;
   #timeoutMs: number | undefined;
+  #dirReady = false;
 
   /** A shared base in the folder `path`; its lock file is `<path>.lock` unless `options.lockPath`. */
   constructor(path: string, options: PsBaseOptions = {}) {
@@ -83,7 +84,9 @@ export class PsBase extends Base {
       refresh();
       return await body();
     }
-    fsys.mkdirp(paths.dirname(this.#lock.path));
+    // The lock file's folder: made once, by the first write (create makes the base's folder).
+    if (!this.#dirReady) fsys.mkdirp(paths.dirname(this.#lock.path));
+    this.#dirReady = true;
     const held = await this.#lock.acquire({
       exclusive: mode === "write",
       timeoutMs: this.#timeoutMs,
