@@ -235,11 +235,12 @@ export class DataFile {
       const b = this.#read(1, m.off + i)[0];
       return b === 2 ? null : b === 1;
     }
+    // A null is stored as 0 (f64) or as an empty string, so the null byte is
+    // read only for those values.
     if (m.enc === "f64") {
-      if (this.#read(1, m.off + 8 * n + i)[0] === 1) return null;
-      return new DataView(this.#read(8, m.off + 8 * i).buffer).getFloat64(0, true);
+      const v = new DataView(this.#read(8, m.off + 8 * i).buffer).getFloat64(0, true);
+      return v === 0 && this.#read(1, m.off + 8 * n + i)[0] === 1 ? null : v;
     }
-    if (this.#read(1, m.off + 4 * (n + 1) + i)[0] === 1) return null;
     const dv = new DataView(this.#read(8, m.off + 4 * i).buffer);
     const start = dv.getUint32(0, true);
     const end = dv.getUint32(4, true);
@@ -247,7 +248,7 @@ export class DataFile {
     if (end < start || blobAt + end > m.off + m.len) {
       throw this.#damaged(`bad offsets in column ${name} at row ${i}`);
     }
-    if (end === start) return "";
+    if (end === start) return this.#read(1, m.off + 4 * (n + 1) + i)[0] === 1 ? null : "";
     try {
       return decoder.decode(this.#read(end - start, blobAt + start).slice(0, end - start));
     } catch {

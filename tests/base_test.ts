@@ -167,6 +167,25 @@ Deno.test("get() finds every live id and no other in a data file with sparse ids
   });
 });
 
+Deno.test("a cold get() from the data file tells null from 0, false and the empty string", async () => {
+  await withTempDir(async (dir) => {
+    const db = await people(dir);
+    const rows = [
+      { name: "", age: 0, score: 0, ok: false, born: new Date(0), seen: new Date(0) },
+      { name: null, age: null, score: null, ok: null, born: null, seen: null },
+      { name: "x", age: -1, score: 0.5, ok: true, born: null, seen: new Date(5) },
+    ];
+    const ids = await db.insertMany(rows);
+    await db.cleanup(); // into the data file
+    await db.close();
+    const cold = await new Base(join(dir, "people")).open();
+    for (const [k, id] of ids.entries()) {
+      assert.deepEqual(await cold.get(id), { __id__: id, __version__: 0, ...rows[k] });
+    }
+    await cold.close();
+  });
+});
+
 Deno.test("concurrent calls on one Base are serialized: Promise.all of inserts gives distinct ids", async () => {
   await withTempDir(async (dir) => {
     await using db = await people(dir);
