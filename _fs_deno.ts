@@ -49,6 +49,11 @@ const OPEN: { [mode: string]: Deno.OpenOptions } = {
 export const denoFs: Fs = {
   open: (path, mode) => new DenoHandle(Deno.openSync(path, OPEN[mode])),
   readText: (path) => Deno.readTextFileSync(path),
+  signature: (path) => {
+    const s = Deno.statSync(path);
+    if (s.ino === null || !s.mtime || !s.ctime) return null;
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtime.getTime()}:${s.ctime.getTime()}`;
+  },
   rename: (from, to) => Deno.renameSync(from, to),
   readdir: (dir) => [...Deno.readDirSync(dir)].map((e) => e.name),
   remove: (path) => {

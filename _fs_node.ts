@@ -44,6 +44,11 @@ class NodeHandle implements Handle {
 export const nodeFs: Fs = {
   open: (path, mode) => new NodeHandle(fs.openSync(path, mode, 0o644)),
   readText: (path) => fs.readFileSync(path, "utf8"),
+  signature: (path) => {
+    const s = fs.statSync(path, { bigint: true });
+    if (process.platform === "win32") return null;
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  },
   rename: (from, to) => fs.renameSync(from, to),
   readdir: (dir) => fs.readdirSync(dir),
   remove: (path) => fs.rmSync(path, { force: true }),

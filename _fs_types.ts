@@ -22,6 +22,12 @@ export interface Fs {
   /** "r" read; "a+" read and append (created if missing); "w" write (created, truncated). */
   open(path: string, mode: "r" | "a+" | "w"): Handle;
   readText(path: string): string;
+  /**
+   * A signature of the file's identity and last change (inode, size, change
+   * times), or null where the platform cannot give one: when it is the same,
+   * the file was not replaced or rewritten.
+   */
+  signature(path: string): string | null;
   rename(from: string, to: string): void;
   readdir(dir: string): string[];
   /** Removes a file; no error if missing. */

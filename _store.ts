@@ -97,6 +97,7 @@ export class Store {
   count = 0;
   gen = 0;
   #manifestText = "";
+  #manifestSig: string | null = null;
   #data!: DataFile;
   #log!: LogFile;
   #logEnd = LOG_HEADER;
@@ -142,6 +143,7 @@ export class Store {
    */
   #load(): void {
     for (let attempt = 1;; attempt++) {
+      const sig = fsys.signature(path.join(this.dir, MANIFEST));
       const { text, m } = readManifest(this.dir);
       let data: DataFile | undefined;
       let log: LogFile;
@@ -154,6 +156,7 @@ export class Store {
         throw e;
       }
       this.#install(text, m, data, log);
+      this.#manifestSig = sig;
       return;
     }
   }
@@ -191,17 +194,20 @@ export class Store {
    * changed (R3).
    */
   refresh(): void {
-    let text: string;
+    const file = path.join(this.dir, MANIFEST);
     try {
-      text = fsys.readText(path.join(this.dir, MANIFEST));
+      const sig = fsys.signature(file);
+      if (sig === null || sig !== this.#manifestSig) {
+        if (fsys.readText(file) !== this.#manifestText) return this.#load();
+        this.#manifestSig = sig;
+      }
     } catch (e) {
       if (isNotFound(e)) {
         throw new Error(`The base at ${this.dir} was destroyed by another process`);
       }
       throw e;
     }
-    if (text !== this.#manifestText) this.#load();
-    else if (this.#log.size() !== this.#logEnd) this.#replay();
+    if (this.#log.size() !== this.#logEnd) this.#replay();
   }
 
   /** The stored row of `id`, if live. */
