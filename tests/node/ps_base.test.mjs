@@ -36,7 +36,7 @@ describe("PsBase in Node (installed package)", () => {
     await b.close();
   });
 
-  test("timeoutMs: a held transaction makes another handle time out", async () => {
+  test("timeoutMs: a held transaction makes another handle's write time out; reads go on", async () => {
     const path = where();
     const a = await new PsBase(path).create({ i: "int" });
     const b = await new PsBase(path, { timeoutMs: 150 }).open();
@@ -50,7 +50,8 @@ describe("PsBase in Node (installed package)", () => {
       await gate;
     });
     await inside;
-    await assert.rejects(b.count(), LockTimeoutError);
+    await assert.rejects(b.insert({ i: 2 }), LockTimeoutError);
+    assert.equal(await b.count(), 0, "reads take no lock and see no uncommitted write");
     release();
     await tx;
     assert.equal(await b.count(), 1);
