@@ -4,7 +4,7 @@
 // (FORMAT.md, F3 and F4).
 
 import { fsys, type Handle } from "./_fs.ts";
-import { crc32, sum32 } from "./_crc32.ts";
+import { fnv1a, sum32 } from "./_checksum.ts";
 import { CorruptionError } from "./_errors.ts";
 import type { Field, Row, Stored } from "./_schema.ts";
 
@@ -115,7 +115,7 @@ export function writeDataFile(path: string, fields: Field[], rows: Row[]): void 
   file.set(encoder.encode(MAGIC), 0);
   const dv = new DataView(file.buffer);
   dv.setUint32(8, headerBytes.length, true);
-  dv.setUint32(12, crc32(headerBytes), true);
+  dv.setUint32(12, fnv1a(headerBytes), true);
   file.set(headerBytes, 16);
   metas.forEach((m, k) => file.set(blobs[k], base + m.off));
   const h = fsys.open(path, "w");
@@ -161,7 +161,7 @@ export class DataFile {
         hbytes = new Uint8Array(hlen);
         h.read(hbytes, 16);
       }
-      if (crc32(hbytes) !== dv.getUint32(12, true)) throw this.#damaged("bad header checksum");
+      if (fnv1a(hbytes) !== dv.getUint32(12, true)) throw this.#damaged("bad header checksum");
       const header = JSON.parse(new TextDecoder().decode(hbytes)) as {
         rows: number;
         columns: ColumnMeta[];

@@ -4,7 +4,7 @@
 // and F6; invariants W1 and R2).
 
 import { fsys, type Handle } from "./_fs.ts";
-import { crc32 } from "./_crc32.ts";
+import { fnv1a } from "./_checksum.ts";
 import { CorruptionError } from "./_errors.ts";
 import type { Row } from "./_schema.ts";
 
@@ -23,7 +23,7 @@ export function createLogFile(path: string, gen: number): void {
   const head = new Uint8Array(LOG_HEADER);
   head.set(encoder.encode(MAGIC));
   new DataView(head.buffer).setUint32(8, gen, true);
-  new DataView(head.buffer).setUint32(12, crc32(head, 0, 12), true);
+  new DataView(head.buffer).setUint32(12, fnv1a(head, 0, 12), true);
   const h = fsys.open(path, "w");
   try {
     h.write(head);
@@ -54,7 +54,7 @@ export class LogFile {
       const dv = new DataView(head.buffer);
       if (
         got !== LOG_HEADER || decoder.decode(head.subarray(0, 8)) !== MAGIC ||
-        dv.getUint32(12, true) !== crc32(head, 0, 12)
+        dv.getUint32(12, true) !== fnv1a(head, 0, 12)
       ) {
         throw new CorruptionError(path, "not a psbase log file (bad header)");
       }
@@ -94,7 +94,7 @@ export class LogFile {
       const sum = dv.getUint32(p + 4, true);
       const end = p + 8 + len;
       if (end > got) break; // torn body of the last commit
-      if (len === 0 || crc32(buf, p + 8, end) !== sum) {
+      if (len === 0 || fnv1a(buf, p + 8, end) !== sum) {
         if (end === got || buf.subarray(p).every((b) => b === 0)) break; // torn tail
         throw new CorruptionError(this.path, `bad checksum in the commit at offset ${from + p}`);
       }
@@ -120,7 +120,7 @@ export class LogFile {
     const rec = new Uint8Array(8 + body.length);
     const dv = new DataView(rec.buffer);
     dv.setUint32(0, body.length, true);
-    dv.setUint32(4, crc32(body), true);
+    dv.setUint32(4, fnv1a(body), true);
     rec.set(body, 8);
     this.#h.write(rec);
     return rec.length;
