@@ -180,8 +180,9 @@ ${verdicts.join("\n")}
 
 ${misses.length ? `Missed: ${misses.join("; ")}.` : "Every in-process target is met in this run."}
 
-"PsBase / Base" is what the cross-process lock and the refresh before every call cost
-(FORMAT.md, L3 and R3): an flock/unlock pair, a re-read of the manifest and an \`fstat\` of the log.
+"PsBase / Base" is what sharing costs (FORMAT.md, L3, R3 and R4): before every call a \`stat\` of
+the manifest and an \`fstat\` of the log; for writes, an flock/unlock pair around the commit. Reads
+take no lock.
 `;
 
 writeSection("inprocess", body, SECTIONS);
