@@ -3,7 +3,7 @@
 // by column so a short-lived process reads only the columns its query needs
 // (FORMAT.md, F3 and F4).
 
-import { fsys, type Handle } from "./_fs.ts";
+import { fsys, type Handle, writeSynced } from "./_fs.ts";
 import { fnv1a, sum32 } from "./_checksum.ts";
 import { CorruptionError } from "./_errors.ts";
 import type { Field, Row, Stored } from "./_schema.ts";
@@ -118,13 +118,7 @@ export function writeDataFile(path: string, fields: Field[], rows: Row[]): void 
   dv.setUint32(12, fnv1a(headerBytes), true);
   file.set(headerBytes, 16);
   metas.forEach((m, k) => file.set(blobs[k], base + m.off));
-  const h = fsys.open(path, "w");
-  try {
-    h.write(file);
-    h.sync();
-  } finally {
-    h.close();
-  }
+  writeSynced(path, file);
 }
 
 /**

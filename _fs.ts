@@ -10,3 +10,14 @@ export { isNotFound } from "./_fs_types.ts";
 
 /** The file operations of this runtime. */
 export const fsys: Fs = "Deno" in globalThis ? denoFs : (await import("./_fs_node.ts")).nodeFs;
+
+/** Writes `bytes` as the whole file at `path` (created or truncated) and fsyncs it. */
+export function writeSynced(path: string, bytes: Uint8Array): void {
+  const h = fsys.open(path, "w");
+  try {
+    h.write(bytes);
+    h.sync();
+  } finally {
+    h.close();
+  }
+}

@@ -3,7 +3,7 @@
 // generation was written, one checksummed record per commit (FORMAT.md, F5
 // and F6; invariants W1 and R2).
 
-import { fsys, type Handle } from "./_fs.ts";
+import { fsys, type Handle, writeSynced } from "./_fs.ts";
 import { fnv1a } from "./_checksum.ts";
 import { CorruptionError } from "./_errors.ts";
 import type { Row } from "./_schema.ts";
@@ -24,13 +24,7 @@ export function createLogFile(path: string, gen: number): void {
   head.set(encoder.encode(MAGIC));
   new DataView(head.buffer).setUint32(8, gen, true);
   new DataView(head.buffer).setUint32(12, fnv1a(head, 0, 12), true);
-  const h = fsys.open(path, "w");
-  try {
-    h.write(head);
-    h.sync();
-  } finally {
-    h.close();
-  }
+  writeSynced(path, head);
 }
 
 /** The result of reading a log: the commits found and where the valid part ends. */

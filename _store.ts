@@ -3,7 +3,7 @@
 // (the last checkpoint) plus the log of commits since, replayed into an
 // overlay. Every rule it follows is numbered in FORMAT.md.
 
-import { fsys, isNotFound } from "./_fs.ts";
+import { fsys, isNotFound, writeSynced } from "./_fs.ts";
 import { path } from "./_path.ts";
 import { DataFile, writeDataFile } from "./_data_file.ts";
 import { CorruptionError } from "./_errors.ts";
@@ -47,13 +47,7 @@ function fsyncDir(dir: string): void {
 /** Writes the manifest atomically: temp file, fsync, rename, fsync of the folder (W3). */
 function writeManifest(dir: string, m: Manifest): void {
   const tmp = path.join(dir, MANIFEST + ".tmp");
-  const h = fsys.open(tmp, "w");
-  try {
-    h.write(new TextEncoder().encode(JSON.stringify(m)));
-    h.sync();
-  } finally {
-    h.close();
-  }
+  writeSynced(tmp, new TextEncoder().encode(JSON.stringify(m)));
   fsys.rename(tmp, path.join(dir, MANIFEST));
   fsyncDir(dir);
 }
