@@ -105,7 +105,18 @@ export class Store {
 
   /** Creates a new base in `dir` (the folder may exist; no manifest may). */
   static create(dir: string, fields: Field[], options: StoreOptions): Store {
+    Store.checkFolder(dir);
     fsys.mkdirp(dir);
+    writeDataFile(path.join(dir, dataName(1)), fields, []);
+    createLogFile(path.join(dir, logName(1)), 1);
+    writeManifest(dir, { format: "psbase/1", gen: 1, nextId: 1, fields });
+    removeStrays(dir, 1);
+    return Store.open(dir, options);
+  }
+
+  /** Throws unless `dir` is missing or holds only psbase's files (F1). */
+  static checkFolder(dir: string): void {
+    if (!fsys.exists(dir)) return;
     for (const name of fsys.readdir(dir)) {
       if (!OURS.test(name)) {
         throw new Error(
@@ -115,11 +126,6 @@ export class Store {
         );
       }
     }
-    writeDataFile(path.join(dir, dataName(1)), fields, []);
-    createLogFile(path.join(dir, logName(1)), 1);
-    writeManifest(dir, { format: "psbase/1", gen: 1, nextId: 1, fields });
-    removeStrays(dir, 1);
-    return Store.open(dir, options);
   }
 
   /** Opens the base in `dir`. */

@@ -585,19 +585,21 @@ export class Base {
     }
     return this.#mutex.run(() =>
       this[kAccess]("write", () => {
-        this.#store?.close();
-        this.#store = undefined;
         const exists = baseExists(this.#path);
         if (exists && mode === undefined) {
           throw new Error(
             `A base already exists at ${this.#path} (use { mode: "open" } or { mode: "override" })`,
           );
         }
-        if (exists && mode === "open") this.#store = Store.open(this.#path, this.#storeOptions());
+        let store: Store;
+        if (exists && mode === "open") store = Store.open(this.#path, this.#storeOptions());
         else {
+          Store.checkFolder(this.#path); // before anything is removed
           if (exists) Store.destroy(this.#path);
-          this.#store = Store.create(this.#path, fields, this.#storeOptions());
+          store = Store.create(this.#path, fields, this.#storeOptions());
         }
+        this.#store?.close();
+        this.#store = store;
         return this;
       }, () => {})
     );

@@ -596,6 +596,19 @@ Deno.test("create() refuses a folder holding files that are not psbase's", async
   });
 });
 
+Deno.test("create({ mode: 'override' }) in a folder with foreign files removes nothing", async () => {
+  await withTempDir(async (dir) => {
+    const db = await new Base(dir).create({ a: "int" });
+    await db.insert({ a: 1 });
+    fs.writeFileSync(join(dir, "notes.txt"), "mine");
+    const before = snapshotFiles(dir);
+    await assert.rejects(() => db.create({ b: "int" }, { mode: "override" }), /notes\.txt/);
+    assert.deepEqual(snapshotFiles(dir), before);
+    assert.equal(await db.count(), 1, "the open base stays open");
+    await db.close();
+  });
+});
+
 // ---- damaged files ----
 
 Deno.test("a damaged data file is reported with an error naming it", async () => {
