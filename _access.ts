@@ -12,3 +12,6 @@ export const kAccess: unique symbol = Symbol("psbase.access");
 
 /** Reads many records by id in one call (used to resolve links). */
 export const kGetMany: unique symbol = Symbol("psbase.getMany");
+
+/** The option names a base class's constructor accepts (PsBase adds its own). */
+export const kOptionNames: unique symbol = Symbol("psbase.optionNames");

@@ -79,6 +79,11 @@ function compileOne(field: Field, k: number, value: unknown): Cond {
     };
     const lo = wrap(value[0]);
     const hi = wrap(value[1]);
+    if (lo !== null && hi !== null && lo > hi) {
+      throw new RangeError(
+        `Malformed where: range ${show(value)} on field ${show(name)} has min > max`,
+      );
+    }
     const cond: Cond = {
       k,
       name,
@@ -88,6 +93,13 @@ function compileOne(field: Field, k: number, value: unknown): Cond {
       cond.range = [lo as number | null, hi as number | null];
     }
     return cond;
+  }
+  if (value === undefined) {
+    throw new TypeError(
+      `Malformed where: field ${
+        show(name)
+      } is undefined (use null to match nulls, or leave the field out)`,
+    );
   }
   let want: Stored;
   try {

@@ -8,7 +8,7 @@
  */
 
 import { path as paths } from "./_path.ts";
-import { type AccessMode, kAccess, kGetMany } from "./_access.ts";
+import { type AccessMode, kAccess, kGetMany, kOptionNames } from "./_access.ts";
 import { ConflictError } from "./_errors.ts";
 import type { Op } from "./_log_file.ts";
 import { Mutex } from "./_mutex.ts";
@@ -171,6 +171,9 @@ class Work {
 
   update(records: unknown[], changes: unknown): Row[] {
     const given = this.#values(changes, "update");
+    if (given.size === 0) {
+      throw new TypeError("update: no changes given (an object of field values to set)");
+    }
     const ids = records.map((r) => {
       if (!isPlainObject(r) || !Number.isSafeInteger(r.__id__)) {
         throw new TypeError(
@@ -256,12 +259,27 @@ function selectArgs(a: unknown, b: unknown): [string[], unknown] {
     }
     return [a as string[], b];
   }
+  if (typeof a === "string") {
+    throw new TypeError(`select: fields are an array of names, like ["${a}"]; got ${show(a)}`);
+  }
   if (b !== undefined) {
     throw new TypeError(
       `select: expected (fields, where) or (where), got a second argument ${show(b)}`,
     );
   }
   return [[], a];
+}
+
+/** Rejects options that are not objects or have keys no one reads (a typo). */
+function checkOptions(options: unknown, known: string[]): void {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`options must be an object, got ${show(options)}`);
+  }
+  for (const k of Object.keys(options)) {
+    if (!known.includes(k)) {
+      throw new TypeError(`Unknown option ${show(k)} (options: ${known.join(", ")})`);
+    }
+  }
 }
 
 function checkId(id: unknown, what: string): void {
@@ -297,7 +315,7 @@ export class Transaction {
   #records: (rows: Row[], want: number[]) => Promise<ResultSet>;
   #done = false;
 
-  /** @internal Made by `transaction()`. */
+  /** @ignore Made by `transaction()`. */
   constructor(work: Work, records: (rows: Row[], want: number[]) => Promise<ResultSet>) {
     this.#work = work;
     this.#records = records;
@@ -308,7 +326,7 @@ export class Transaction {
     return this.#work;
   }
 
-  /** @internal */
+  /** @ignore */
   end(): void {
     this.#done = true;
   }
@@ -430,7 +448,12 @@ async function filterRecords(
  * ```
  */
 export class Base {
-  /** Marks instances for link field specs. */
+  /** @ignore The option names the constructor accepts (PsBase adds its own). */
+  static get [kOptionNames](): string[] {
+    return ["sync", "checkpointBytes"];
+  }
+
+  /** @ignore Marks instances for link field specs. */
   readonly [kIsBase] = true;
   #path: string;
   #options: BaseOptions;
@@ -445,6 +468,10 @@ export class Base {
   constructor(path: string, options: BaseOptions = {}) {
     if (typeof path !== "string" || path === "") {
       throw new TypeError(`Base path must be a non-empty string, got ${show(path)}`);
+    }
+    checkOptions(options, (new.target as typeof Base)[kOptionNames]);
+    if (options.sync !== undefined && typeof options.sync !== "boolean") {
+      throw new TypeError(`sync must be true or false, got ${show(options.sync)}`);
     }
     const cb = options.checkpointBytes;
     if (cb !== undefined && (!Number.isSafeInteger(cb) || cb < 1024)) {
@@ -488,7 +515,7 @@ export class Base {
     return this.#store;
   }
 
-  /** @internal Overridden by PsBase to add the lock. */
+  /** @ignore Overridden by PsBase to add the lock. */
   [kAccess]<T>(_mode: AccessMode, body: () => T | Promise<T>, _refresh: () => void): Promise<T> {
     return Promise.resolve(body());
   }
@@ -553,7 +580,7 @@ export class Base {
     return b;
   }
 
-  /** @internal Reads many records by id (used to resolve links). */
+  /** @ignore Reads many records by id (used to resolve links). */
   async [kGetMany](ids: number[]): Promise<Map<number, Record>> {
     let want: number[] = [];
     let fields: Field[] = [];
@@ -581,22 +608,31 @@ export class Base {
     try {
       fields = parseSchema(schema, this.#path);
     } catch (e) {
-      return Promise.reject(e);
+      return Promise.reject(new TypeError(`create: ${(e as Error).message}`));
     }
     return this.#mutex.run(() =>
       this[kAccess]("write", () => {
-        const exists = baseExists(this.#path);
+        let exists: boolean;
+        try {
+          exists = baseExists(this.#path);
+        } catch (e) {
+          throw this.#notFolder(e);
+        }
         if (exists && mode === undefined) {
           throw new Error(
             `A base already exists at ${this.#path} (use { mode: "open" } or { mode: "override" })`,
           );
         }
         let store: Store;
-        if (exists && mode === "open") store = Store.open(this.#path, this.#storeOptions());
-        else {
-          Store.checkFolder(this.#path); // before anything is removed
-          if (exists) Store.destroy(this.#path);
-          store = Store.create(this.#path, fields, this.#storeOptions());
+        try {
+          if (exists && mode === "open") store = Store.open(this.#path, this.#storeOptions());
+          else {
+            Store.checkFolder(this.#path); // before anything is removed
+            if (exists) Store.destroy(this.#path);
+            store = Store.create(this.#path, fields, this.#storeOptions());
+          }
+        } catch (e) {
+          throw this.#notFolder(e);
         }
         this.#store?.close();
         this.#store = store;
@@ -614,13 +650,20 @@ export class Base {
           store = Store.open(this.#path, this.#storeOptions());
         } catch (e) {
           if (isNotFound(e) && !baseExists(this.#path)) throw this.#missing();
-          throw e;
+          throw this.#notFolder(e);
         }
         this.#store?.close();
         this.#store = store;
         return this;
       }, () => {})
     );
+  }
+
+  /** Turns "not a directory" from the runtime into an error naming the path. */
+  #notFolder(e: unknown): unknown {
+    const err = e as { name?: string; code?: string };
+    if (err?.name !== "NotADirectory" && err?.code !== "ENOTDIR") return e;
+    return new Error(`${this.#path} (or a folder above it) is a file, not a folder`, { cause: e });
   }
 
   #missing(): Error {
@@ -753,7 +796,11 @@ export class Base {
       const fields = w.fields.map((f) => ({ ...f }));
       const f = fields.find((f) => f.name === field);
       if (!f) throw new TypeError(`setDefault: unknown field ${show(field)}`);
-      f.default = encode(f, value);
+      try {
+        f.default = encode(f, value);
+      } catch (e) {
+        throw new TypeError(`setDefault: ${(e as Error).message}`);
+      }
       w.store.recover();
       w.store.checkpoint(fields);
     });

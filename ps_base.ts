@@ -11,7 +11,7 @@
 
 import { fsys } from "./_fs.ts";
 import { path as paths } from "./_path.ts";
-import { type AccessMode, kAccess } from "./_access.ts";
+import { type AccessMode, kAccess, kOptionNames } from "./_access.ts";
 import { Base, type BaseOptions } from "./base.ts";
 import { PsLock } from "./lock.ts";
 
@@ -72,7 +72,12 @@ export class PsBase extends Base {
     return this.#lock.path;
   }
 
-  /** @internal Runs `body` under the lock, after picking up others' commits. */
+  /** @ignore The option names the constructor accepts. */
+  static override get [kOptionNames](): string[] {
+    return [...super[kOptionNames], "timeoutMs", "lockPath"];
+  }
+
+  /** @ignore Runs `body` under the lock (writes), after picking up others' commits. */
   override async [kAccess]<T>(
     mode: AccessMode,
     body: () => T | Promise<T>,

@@ -541,6 +541,14 @@ const badInputs: Array<[string, (db: Base) => Promise<unknown>, RegExp, ErrorCon
   ["select() with a 3-element range", (db) => db.select({ age: [1, 2, 3] }), /range/],
   ["select() with a range on a bool", (db) => db.select({ ok: [false, true] }), /range/],
   ["select() with a wrong-typed value", (db) => db.select({ age: "1" }), /"age"/],
+  ["select() with an undefined value", (db) => db.select({ age: undefined }), /"age" is undefined/],
+  ["select() with a reversed range", (db) => db.select({ age: [40, 30] }), /min > max/, RangeError],
+  [
+    "select() of a field name not in an array",
+    (db) => db.select("name" as never),
+    /array of names/,
+  ],
+  ["update() with no changes", async (db) => db.update((await db.select())[0], {}), /no changes/],
   ["select() listing an unknown field", (db) => db.select(["name", "nope"]), /"nope"/],
   [
     "create() with a bad mode",
@@ -573,7 +581,7 @@ const badInputs: Array<[string, (db: Base) => Promise<unknown>, RegExp, ErrorCon
   ["addField() with a bad default", (db) => db.addField("z", "int", { default: "x" }), /"z"/],
   ["dropField() of an unknown field", (db) => db.dropField("nope"), /"nope"/],
   ["setDefault() of an unknown field", (db) => db.setDefault("nope", 1), /"nope"/],
-  ["setDefault() with a wrong type", (db) => db.setDefault("age", "old"), /"age"/],
+  ["setDefault() with a wrong type", (db) => db.setDefault("age", "old"), /setDefault: .*"age"/],
   ["transaction() with a non-function", (db) => db.transaction(5 as never), /function/],
 ];
 
@@ -583,9 +591,23 @@ for (const [what, fn, pattern, kind] of badInputs) {
   });
 }
 
-Deno.test("new Base() rejects an empty path and a bad checkpointBytes", () => {
+Deno.test("new Base() rejects an empty path, unknown options and bad option values", () => {
   assert.throws(() => new Base(""), TypeError);
   assert.throws(() => new Base("x", { checkpointBytes: -1 }), RangeError);
+  assert.throws(() => new Base("x", { timeout: 5 } as never), /Unknown option "timeout"/);
+  assert.throws(() => new Base("x", { timeoutMs: 5 } as never), /Unknown option "timeoutMs"/);
+  assert.throws(() => new Base("x", { sync: "yes" } as never), /sync must be true or false/);
+});
+
+Deno.test("open() and create() on a path that is a file fail naming it, changing nothing", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "afile");
+    fs.writeFileSync(file, "mine");
+    await assert.rejects(() => new Base(file).open(), /afile.*is a file, not a folder|No base/);
+    await assert.rejects(() => new Base(join(file, "b")).open(), /is a file, not a folder/);
+    await assert.rejects(() => new Base(join(file, "b")).create({ a: "int" }), /is a file/);
+    assert.deepEqual(snapshotFiles(dir), new Map([["afile", btoa("mine")]]));
+  });
 });
 
 Deno.test("create() refuses a folder holding files that are not psbase's", async () => {

@@ -75,6 +75,8 @@ Deno.test("the lock file sits beside the base folder and outlives destroy()", as
   });
 });
 
-Deno.test("PsBase rejects a bad timeoutMs", () => {
+Deno.test("PsBase rejects a bad timeoutMs and unknown options", () => {
   assert.throws(() => new PsBase("x", { timeoutMs: -1 }), RangeError);
+  assert.throws(() => new PsBase("x", { timeout: 5 } as never), /Unknown option "timeout"/);
+  assert.ok(new PsBase("x", { timeoutMs: 5, lockPath: "/tmp/x.lock", sync: false }));
 });
