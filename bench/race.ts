@@ -61,6 +61,7 @@ import { raceChart } from "./_chart.ts";
 
 const flags: { [k: string]: string } = {};
 for (const a of Deno.args) {
+  if (a === "--") continue; // `deno task bench:race -- --n=10` passes it through
   const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
   if (!m) throw new Error(`bench/race.ts: unknown argument ${a}`);
   flags[m[1]] = m[2] ?? "true";

@@ -29,6 +29,7 @@ const FILES = ["read_bench.ts", "write_bench.ts"];
 
 const flags: { [k: string]: string } = {};
 for (const a of Deno.args) {
+  if (a === "--") continue; // `deno task bench:race -- --n=10` passes it through
   const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
   if (!m) throw new Error(`bench/run.ts: unknown argument ${a}`);
   flags[m[1]] = m[2] ?? "true";

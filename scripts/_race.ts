@@ -69,6 +69,12 @@ export const SCHEMA: Schema = {
   note: "string",
 };
 
+/** "N of those were" / "1 of those was", for the lost-update message. */
+function lostOf(acked: number, seen: number): string {
+  const n = Math.max(0, acked - seen);
+  return `${n} of those ${n === 1 ? "was" : "were"}`;
+}
+
 /** A `PsBase` or a plain `Base` at `path`. */
 export function openEngine(
   engine: Engine,
@@ -700,7 +706,7 @@ export function seedScenario(records = 5000): Scenario {
           "lostUpdates",
           n - (c.n as number),
           `counter is ${c.n}, expected ${n}; ${acked} processes were told their transaction ` +
-            `committed, so ${Math.max(0, acked - (c.n as number))} of those were lost silently`,
+            `committed, so ${lostOf(acked, c.n as number)} lost silently`,
         );
       } else if (c.n !== n) found.add("missingChanges", 1, `counter is ${c.n}, expected ${n}`);
       const touched = new Set<number>();
@@ -797,8 +803,8 @@ export function counterScenario(times = 20): Scenario {
           "lostUpdates",
           want - (c.n as number),
           `counter is ${c.n}, expected ${want}; ${acked} increments were acknowledged, so ${
-            Math.max(0, acked - (c.n as number))
-          } of them were lost silently`,
+            lostOf(acked, c.n as number)
+          } lost silently`,
         );
       } else if (c.n !== want) {
         found.add("missingChanges", 1, `counter is ${c.n}, expected ${want}`);

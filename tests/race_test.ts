@@ -360,7 +360,7 @@ async function other(path: string, ops: Array<[string, ...unknown[]]>): Promise<
   return out.data.results as unknown[];
 }
 
-Deno.test("a long-lived PsBase sees another process's inserts in count(), finds the right records by id after its cleanup, and inserts with its new field and defaults (NOTES 3, 5, 6)", async () => {
+Deno.test("a long-lived PsBase sees another process's inserts in count(), finds the right records by id after its cleanup, and inserts with its new field and defaults (the seed's failures 3, 5 and 6)", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "notes");
     await using a = await new PsBase(path).create(SCHEMA);
@@ -370,7 +370,7 @@ Deno.test("a long-lived PsBase sees another process's inserts in count(), finds 
     assert.equal(await a.count(), 10);
     for (const id of mine) assert.equal((await a.get(id))?.note, "A"); // A's caches are warm
 
-    // NOTES 3: count() is not a stale per-process counter.
+    // Seed failure 3 (shared/NOTES.md): count() is not a stale per-process counter.
     const [theirs] = await other(path, [[
       "insertMany",
       Array.from({ length: 5 }, (_, k) => ({ key: 11 + k, a: 11 + k, b: 11 + k, note: "B" })),
@@ -381,7 +381,7 @@ Deno.test("a long-lived PsBase sees another process's inserts in count(), finds 
     assert.ok(!mine.includes(next) && !theirs.includes(next), `id ${next} handed out twice`);
     assert.equal(await a.count(), 16);
 
-    // NOTES 5: after B deletes and cleans up (rows move), A's get(id) still finds the right records.
+    // Seed failure 5: after B deletes and cleans up (rows move), A's get(id) still finds the right records.
     const all = [...mine, ...theirs, next];
     const gone = all.filter((_, i) => i % 3 !== 2); // delete two of every three
     const kept = all.filter((_, i) => i % 3 === 2);
@@ -398,7 +398,7 @@ Deno.test("a long-lived PsBase sees another process's inserts in count(), finds 
     assert.deepEqual((await a.select(["key"])).map((r) => r.__id__), kept);
     assert.equal(await a.count(), kept.length);
 
-    // NOTES 6: after B's addField / setDefault / dropField, A's inserts use the new schema.
+    // Seed failure 6: after B's addField / setDefault / dropField, A's inserts use the new schema.
     await other(path, [
       ["addField", "tag", "string", { default: "x" }],
       ["setDefault", "tag", "y"],
