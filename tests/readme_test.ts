@@ -25,6 +25,6 @@ Deno.test("the README example runs as written and prints the selected record", a
     }).output();
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 0, text);
-    assert.match(text, /name: "Ada", age: 38/);
+    assert.match(text, /__version__: 2, name: "Ada", age: 38/);
   });
 });
