@@ -135,6 +135,18 @@ export function writeSection(name: string, body: string, order: string[]): void 
   Deno.writeTextFileSync(RESULTS_PATH, text.trimEnd() + "\n");
 }
 
+/** `--name=value` flags of a bench driver (a lone `--` from `deno task x -- ...` is skipped). */
+export function parseFlags(script: string): { [k: string]: string } {
+  const flags: { [k: string]: string } = {};
+  for (const a of Deno.args) {
+    if (a === "--") continue;
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`${script}: unknown argument ${a}`);
+    flags[m[1]] = m[2] ?? "true";
+  }
+  return flags;
+}
+
 /** The sections of RESULTS.md, in order. */
 export const SECTIONS = ["inprocess", "race"];
 

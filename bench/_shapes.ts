@@ -1,8 +1,8 @@
 // Copyright 2026 the psbase authors. MIT license.
 /**
  * The 10K-record table every benchmark uses (a string key, an int, a float, a
- * date, a bool) and how SQLite and Deno KV hold it. No imports: the race
- * children load this without loading psbase.
+ * date, a bool) and how SQLite and Deno KV hold it. Imports nothing of psbase:
+ * the race children of other engines load this without loading psbase.
  *
  * Every engine returns the same records, `{ __id__, __version__, key, n, x,
  * d: Date, ok: boolean }`, so each does the same work for its caller.
@@ -48,17 +48,7 @@ export function allValues(count = ROWS): Values[] {
   return Array.from({ length: count }, (_, i) => values(i));
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../scripts/_rng.ts";
 
 /** A random integer in `[lo, hi]`. */
 export function randInt(random: () => number, lo: number, hi: number): number {

@@ -48,6 +48,7 @@ import {
   machineInfo,
   median,
   ms,
+  parseFlags,
   percentile,
   ratio,
   SECTIONS,
@@ -59,13 +60,7 @@ import { raceChart } from "./_chart.ts";
 // ---------------------------------------------------------------------------
 // Options
 
-const flags: { [k: string]: string } = {};
-for (const a of Deno.args) {
-  if (a === "--") continue; // `deno task bench:race -- --n=10` passes it through
-  const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-  if (!m) throw new Error(`bench/race.ts: unknown argument ${a}`);
-  flags[m[1]] = m[2] ?? "true";
-}
+const flags = parseFlags("bench/race.ts");
 const ROUNDS = Number(flags.rounds ?? 5);
 const NS = (flags.n ?? "10,50,100").split(",").map(Number);
 const MEM_RUNS = Number(flags["mem-runs"] ?? 5);

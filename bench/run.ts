@@ -19,6 +19,7 @@ import {
   machineInfo,
   median,
   ms,
+  parseFlags,
   ratio,
   SECTIONS,
   table,
@@ -27,13 +28,7 @@ import {
 
 const FILES = ["read_bench.ts", "write_bench.ts"];
 
-const flags: { [k: string]: string } = {};
-for (const a of Deno.args) {
-  if (a === "--") continue; // `deno task bench:race -- --n=10` passes it through
-  const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-  if (!m) throw new Error(`bench/run.ts: unknown argument ${a}`);
-  flags[m[1]] = m[2] ?? "true";
-}
+const flags = parseFlags("bench/run.ts");
 const rounds = Number(flags.rounds ?? 3);
 if (!(rounds >= 1)) throw new Error("--rounds must be >= 1");
 

@@ -35,6 +35,7 @@
 
 import type { Base, Record, Transaction } from "../mod.ts";
 import { type Engine, INSERTED_KEYS, openEngine, seedValue, sleep } from "../scripts/_race.ts";
+import { rng } from "../scripts/_rng.ts";
 
 const opt: { [k: string]: string } = {};
 for (const a of Deno.args) {
@@ -76,17 +77,6 @@ const go = new Promise<void>((r) => letGo = r);
   letGo();
 })();
 
-/** A small deterministic PRNG (mulberry32), seeded per process. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(index * 7919 + 17);
 const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
 
