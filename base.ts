@@ -227,9 +227,12 @@ class Work {
   }
 
   /** Rows matching an object `where` (or all rows for a predicate, filtered later). */
-  select(fields: string[], where: unknown): Row[] {
-    if (typeof where === "function") return this.store.scan([], this.want(ANY_FIELDS));
-    return this.store.scan(compileWhere(where, this.fields), this.want(fields));
+  /** The rows and the row positions they hold, for turning into records. */
+  select(fields: string[], where: unknown): { rows: Row[]; want: number[] } {
+    const predicate = typeof where === "function";
+    const want = this.want(predicate ? ANY_FIELDS : fields);
+    const conds = predicate ? [] : compileWhere(where, this.fields);
+    return { rows: this.store.scan(conds, want), want };
   }
 
   /** Makes the ops durable; on failure, undoes them in memory and rethrows. */
@@ -354,11 +357,8 @@ export class Transaction {
   select(fields?: string[] | Where, where?: Where): Promise<ResultSet> {
     const w = this.#w();
     const [names, cond] = selectArgs(fields, where);
-    return filterRecords(
-      this.#records(w.select(names, cond), w.want(typeof cond === "function" ? [] : names)),
-      names,
-      cond,
-    );
+    const { rows, want } = w.select(names, cond);
+    return filterRecords(this.#records(rows, want), names, cond);
   }
 
   /** Like `Base.find`. */
@@ -746,14 +746,12 @@ export class Base {
     } catch (e) {
       return Promise.reject(e);
     }
-    let want: number[] = [];
-    let shape: Field[] = [];
-    const rows = this.#run("read", (w) => {
-      const out = w.select(names, cond);
-      [want, shape] = [w.want(typeof cond === "function" ? ANY_FIELDS : names), w.fields];
-      return out;
-    });
-    return filterRecords(rows.then((r) => this.#records(r, want, shape)), names, cond);
+    const found = this.#run("read", (w) => ({ ...w.select(names, cond), shape: w.fields }));
+    return filterRecords(
+      found.then(({ rows, want, shape }) => this.#records(rows, want, shape)),
+      names,
+      cond,
+    );
   }
 
   /** Full records matching `where` (Buzhug's `db(key=value)` / `select_for_update`). */
