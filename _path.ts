@@ -1,14 +1,14 @@
 // Copyright 2026 the psbase authors. MIT license.
-// Path helpers. POSIX paths are handled here (no node:path to load in a
-// short-lived Deno process); on Windows, and in Node, node:path does the work.
+// POSIX path helpers, so a short-lived process loads no node:path. Paths on
+// Windows are not supported (README, Limits).
 
-import { fsys } from "./_fs.ts";
-
-interface PathApi {
-  resolve(...parts: string[]): string;
-  join(...parts: string[]): string;
-  dirname(path: string): string;
-  relative(from: string, to: string): string;
+/** The current directory, in Deno or Node. */
+function cwd(): string {
+  const g = globalThis as {
+    Deno?: { cwd(): string };
+    process?: { cwd(): string };
+  };
+  return g.Deno ? g.Deno.cwd() : g.process!.cwd();
 }
 
 function normalize(path: string): string {
@@ -25,30 +25,32 @@ function normalize(path: string): string {
   return abs ? "/" + s : s || ".";
 }
 
-const posix: PathApi = {
-  resolve: (...parts) => {
-    let path = "";
-    for (let i = parts.length - 1; i >= 0 && !path.startsWith("/"); i--) {
-      if (parts[i]) path = path ? `${parts[i]}/${path}` : parts[i];
+/** resolve, join, dirname and relative, on POSIX paths. */
+export const path = {
+  resolve(...parts: string[]): string {
+    let p = "";
+    for (let i = parts.length - 1; i >= 0 && !p.startsWith("/"); i--) {
+      if (parts[i]) p = p ? `${parts[i]}/${p}` : parts[i];
     }
-    return normalize(path.startsWith("/") ? path : `${fsys.cwd()}/${path}`);
+    return normalize(p.startsWith("/") ? p : `${cwd()}/${p}`);
   },
-  join: (...parts) => normalize(parts.filter((p) => p !== "").join("/")),
-  dirname: (path) => {
-    const p = normalize(path);
-    const i = p.lastIndexOf("/");
-    return i < 0 ? "." : i === 0 ? "/" : p.slice(0, i);
+  join(...parts: string[]): string {
+    return normalize(parts.filter((p) => p !== "").join("/"));
   },
-  relative: (from, to) => {
-    const a = posix.resolve(from).split("/").filter(Boolean);
-    const b = posix.resolve(to).split("/").filter(Boolean);
+  dirname(p: string): string {
+    const n = normalize(p);
+    const i = n.lastIndexOf("/");
+    return i < 0 ? "." : i === 0 ? "/" : n.slice(0, i);
+  },
+  basename(p: string): string {
+    const n = normalize(p);
+    return n.slice(n.lastIndexOf("/") + 1);
+  },
+  relative(from: string, to: string): string {
+    const a = path.resolve(from).split("/").filter(Boolean);
+    const b = path.resolve(to).split("/").filter(Boolean);
     let i = 0;
     while (i < a.length && i < b.length && a[i] === b[i]) i++;
     return [...Array(a.length - i).fill(".."), ...b.slice(i)].join("/");
   },
 };
-
-const native = "Deno" in globalThis && globalThis.Deno.build.os !== "windows";
-
-/** resolve, join, dirname and relative for this runtime and platform. */
-export const path: PathApi = native ? posix : await import("node:path");

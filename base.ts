@@ -8,29 +8,23 @@
  */
 
 import { path as paths } from "./_path.ts";
-import { type AccessMode, kAccess, kGetMany, kOptionNames } from "./_access.ts";
-import { ConflictError } from "./_errors.ts";
-import type { Op } from "./_log_file.ts";
-import { Mutex } from "./_mutex.ts";
-import { ResultSet } from "./_result_set.ts";
-import {
-  checkName,
-  decode,
-  encode,
-  type Field,
-  kIsBase,
-  makeField,
-  parseSchema,
-  type Row,
-  show,
-  type Stored,
-} from "./_schema.ts";
-import { isNotFound } from "./_fs.ts";
-import { baseExists, Store, type Undo } from "./_store.ts";
+import { show } from "./_show.ts";
+import { type AccessMode, kAccess, kGetMany, kOptionNames } from "./_table/_access.ts";
+import { Mutex } from "./_table/_mutex.ts";
+import { ResultSet } from "./_query/_result_set.ts";
+import type { Field, Row } from "./_field/_codec.ts";
+import { checkName, decode, encode, makeField, markBase, parseSchema } from "./_table/_schema.ts";
+import { type Fs, isNotFound } from "./_file/_fs.ts";
+import { defaultFs } from "./_file/_fs_default.ts";
+import { baseExists, Store } from "./_file/_store.ts";
 import type { FieldType, Record, Schema, Where } from "./_types.ts";
-import { compileWhere } from "./_where.ts";
+import { checkId, checkOptions, checkTargets, selectArgs } from "./_table/_args.ts";
+import { filterRecords } from "./_table/_records.ts";
+import { applyToCallers, pending, Transaction } from "./_table/_transaction.ts";
+import { ANY_FIELDS, Work } from "./_table/_work.ts";
 
-export { ResultSet } from "./_result_set.ts";
+export { ResultSet } from "./_query/_result_set.ts";
+export { Transaction } from "./_table/_transaction.ts";
 
 /**
  * Options of a `Base`.
@@ -83,350 +77,6 @@ export interface AddFieldOptions {
   default?: unknown;
 }
 
-const ANY_FIELDS: string[] = [];
-
-function isPlainObject(v: unknown): v is { [k: string]: unknown } {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date) &&
-    !(v instanceof RegExp);
-}
-
-const indexes = new WeakMap<Field[], Map<string, Field & { k: number }>>();
-
-/** Field name → field and its position in a row, cached per field list. */
-function fieldIndex(fields: Field[]): Map<string, Field & { k: number }> {
-  let m = indexes.get(fields);
-  if (!m) {
-    m = new Map(fields.map((f, j) => [f.name, { ...f, k: j + 2 }]));
-    indexes.set(fields, m);
-  }
-  return m;
-}
-
-/** The work of every reading and writing method, on an open store (one call or one transaction). */
-class Work {
-  readonly store: Store;
-  readonly undo: Undo = [];
-  readonly ops: Op[] = [];
-
-  constructor(store: Store) {
-    this.store = store;
-  }
-
-  get fields(): Field[] {
-    return this.store.fields;
-  }
-
-  #field(name: string, what: string): Field & { k: number } {
-    const f = fieldIndex(this.fields).get(name);
-    if (!f) {
-      throw new TypeError(
-        `${what}: unknown field ${show(name)} (fields: ${
-          this.fields.map((f) => f.name).join(", ")
-        })`,
-      );
-    }
-    return f;
-  }
-
-  /** Encodes an object of field values; rejects unknown and reserved keys. */
-  #values(values: unknown, what: string): Map<number, Stored> {
-    if (!isPlainObject(values)) {
-      throw new TypeError(`${what}: expected an object of field values, got ${show(values)}`);
-    }
-    const out = new Map<number, Stored>();
-    for (const [name, v] of Object.entries(values)) {
-      if (name === "__id__" || name === "__version__") {
-        throw new TypeError(`${what}: ${name} is set by the base and cannot be given`);
-      }
-      const f = this.#field(name, what);
-      try {
-        out.set(f.k, encode(f, v));
-      } catch (e) {
-        throw new TypeError(`${what}: ${(e as Error).message}`);
-      }
-    }
-    return out;
-  }
-
-  #apply(op: Op): void {
-    this.ops.push(op);
-    this.store.apply(op, this.undo);
-  }
-
-  /** Validates every row first, then applies all (all or none). */
-  insertMany(rows: unknown[]): number[] {
-    if (!Array.isArray(rows)) {
-      throw new TypeError(`insertMany: expected an array of objects, got ${show(rows)}`);
-    }
-    const encoded = rows.map((values, i) => {
-      const given = this.#values(values, rows.length === 1 ? "insert" : `insertMany row ${i}`);
-      return this.fields.map((f, j) => given.has(j + 2) ? given.get(j + 2)! : f.default);
-    });
-    return encoded.map((vals) => {
-      const id = this.store.nextId;
-      this.#apply(["i", [id, 0, ...vals]]);
-      return id;
-    });
-  }
-
-  update(records: unknown[], changes: unknown): Row[] {
-    const given = this.#values(changes, "update");
-    if (given.size === 0) {
-      throw new TypeError("update: no changes given (an object of field values to set)");
-    }
-    const ids = records.map((r) => {
-      if (!isPlainObject(r) || !Number.isSafeInteger(r.__id__)) {
-        throw new TypeError(
-          `update: expected records with an __id__ (as read from the base), got ${show(r)}`,
-        );
-      }
-      if (!Number.isSafeInteger(r.__version__)) {
-        throw new TypeError(
-          `update: record ${r.__id__} has no valid __version__ (got ${show(r.__version__)})`,
-        );
-      }
-      return [r.__id__ as number, r.__version__ as number];
-    });
-    const out: Row[] = [];
-    for (const [id, version] of ids) {
-      const cur = this.store.get(id);
-      if (!cur) throw new ConflictError(id, version, null);
-      if (cur[1] !== version) throw new ConflictError(id, version, cur[1] as number);
-      const row = cur.slice();
-      row[1] = version + 1;
-      for (const [k, v] of given) row[k] = v;
-      this.#apply(["u", row]);
-      out.push(row);
-    }
-    return out;
-  }
-
-  delete(targets: unknown[]): number {
-    const ids = targets.map((t) => {
-      const id = isPlainObject(t) ? t.__id__ : t;
-      if (!Number.isSafeInteger(id)) {
-        throw new TypeError(
-          `delete: expected a record, an __id__ or an array of them, got ${show(t)}`,
-        );
-      }
-      return id as number;
-    });
-    let n = 0;
-    for (const id of ids) {
-      if (!this.store.get(id)) continue;
-      this.#apply(["d", id]);
-      n++;
-    }
-    return n;
-  }
-
-  /** Positions (in a row) of the listed fields; all when empty. */
-  want(fields: string[]): number[] {
-    if (!fields.length) return [1, ...this.fields.map((_, j) => j + 2)];
-    return [1, ...fields.map((n) => this.#field(n, "select").k)];
-  }
-
-  /** Rows matching an object `where` (or all rows for a predicate, filtered later). */
-  /** The rows and the row positions they hold, for turning into records. */
-  select(fields: string[], where: unknown): { rows: Row[]; want: number[] } {
-    const predicate = typeof where === "function";
-    const want = this.want(predicate ? ANY_FIELDS : fields);
-    const conds = predicate ? [] : compileWhere(where, this.fields);
-    return { rows: this.store.scan(conds, want), want };
-  }
-
-  /** Makes the ops durable; on failure, undoes them in memory and rethrows. */
-  commit(): void {
-    try {
-      this.store.commit(this.ops);
-    } catch (e) {
-      this.rollback();
-      throw e;
-    }
-  }
-
-  rollback(): void {
-    for (let i = this.undo.length - 1; i >= 0; i--) this.undo[i]();
-    this.undo.length = 0;
-    this.ops.length = 0;
-  }
-}
-
-/** Splits `select`'s overloaded arguments. */
-function selectArgs(a: unknown, b: unknown): [string[], unknown] {
-  if (Array.isArray(a)) {
-    for (const n of a) {
-      if (typeof n !== "string") {
-        throw new TypeError(`select: field names must be strings, got ${show(n)}`);
-      }
-    }
-    return [a as string[], b];
-  }
-  if (typeof a === "string") {
-    throw new TypeError(`select: fields are an array of names, like ["${a}"]; got ${show(a)}`);
-  }
-  if (b !== undefined) {
-    throw new TypeError(
-      `select: expected (fields, where) or (where), got a second argument ${show(b)}`,
-    );
-  }
-  return [[], a];
-}
-
-/** Rejects options that are not objects or have keys no one reads (a typo). */
-function checkOptions(options: unknown, known: string[]): void {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`options must be an object, got ${show(options)}`);
-  }
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k)) {
-      throw new TypeError(`Unknown option ${show(k)} (options: ${known.join(", ")})`);
-    }
-  }
-}
-
-function checkId(id: unknown, what: string): void {
-  if (!Number.isSafeInteger(id)) {
-    throw new TypeError(`${what}: an __id__ is an integer, got ${show(id)}`);
-  }
-}
-
-function checkTargets(target: unknown): unknown[] {
-  return Array.isArray(target) ? target : [target];
-}
-
-/**
- * Reading and writing methods inside `transaction()`: everything they write
- * commits together when the callback returns, or not at all if it throws.
- *
- * @example
- * ```ts
- * import { Base } from "@psbase/psbase";
- * const dir = await Deno.makeTempDir();
- * const db = await new Base(dir + "/counters").create({ name: "string", n: "int" });
- * await db.insert({ name: "hits", n: 0 });
- * await db.transaction(async (tx) => {
- *   const [c] = await tx.find({ name: "hits" });
- *   await tx.update(c, { n: (c.n as number) + 1 });
- * });
- * await db.close();
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export class Transaction {
-  #work: Work;
-  #records: (rows: Row[], want: number[]) => Promise<ResultSet>;
-  #done = false;
-
-  /** @ignore Made by `transaction()`. */
-  constructor(work: Work, records: (rows: Row[], want: number[]) => Promise<ResultSet>) {
-    this.#work = work;
-    this.#records = records;
-  }
-
-  #w(): Work {
-    if (this.#done) throw new Error("This transaction has ended; use the base's own methods");
-    return this.#work;
-  }
-
-  /** @ignore */
-  end(): void {
-    this.#done = true;
-  }
-
-  /** The record with `id`, or `undefined`. */
-  async get(id: number): Promise<Record | undefined> {
-    checkId(id, "get");
-    const w = this.#w();
-    const row = w.store.get(id);
-    return row ? (await this.#records([row], w.want(ANY_FIELDS)))[0] : undefined;
-  }
-
-  /** Whether a live record has `id`. */
-  has(id: number): Promise<boolean> {
-    checkId(id, "has");
-    return Promise.resolve(this.#w().store.get(id) !== undefined);
-  }
-
-  /** The number of live records. */
-  count(): Promise<number> {
-    return Promise.resolve(this.#w().store.count);
-  }
-
-  /** Like `Base.select`. */
-  select(fields?: string[] | Where, where?: Where): Promise<ResultSet> {
-    const w = this.#w();
-    const [names, cond] = selectArgs(fields, where);
-    const { rows, want } = w.select(names, cond);
-    return filterRecords(this.#records(rows, want), names, cond);
-  }
-
-  /** Like `Base.find`. */
-  find(where?: Where): Promise<ResultSet> {
-    return this.select([], where);
-  }
-
-  /** Like `Base.insert`. */
-  insert(values: { [field: string]: unknown }): Promise<number> {
-    return Promise.resolve(this.#w().insertMany([values])[0]);
-  }
-
-  /** Like `Base.insertMany`. */
-  insertMany(rows: Array<{ [field: string]: unknown }>): Promise<number[]> {
-    return Promise.resolve(this.#w().insertMany(rows));
-  }
-
-  /** Like `Base.update`; the caller's records are updated when the transaction commits. */
-  update(records: Record | Record[], changes: { [field: string]: unknown }): Promise<void> {
-    const list = Array.isArray(records) ? records : [records];
-    const rows = this.#w().update(list, changes);
-    pending.set(this, [...(pending.get(this) ?? []), { list, rows, changes }]);
-    return Promise.resolve();
-  }
-
-  /** Like `Base.delete`. */
-  delete(target: unknown): Promise<number> {
-    return Promise.resolve(this.#w().delete(checkTargets(target)));
-  }
-}
-
-/** Updates to callers' records, applied only once their transaction commits. */
-const pending = new WeakMap<
-  Transaction,
-  Array<{ list: Record[]; rows: Row[]; changes: { [field: string]: unknown } }>
->();
-
-function applyToCallers(list: Record[], rows: Row[], changes: { [field: string]: unknown }): void {
-  list.forEach((rec, i) => {
-    try {
-      for (const [k, v] of Object.entries(changes)) rec[k] = v ?? null;
-      rec.__version__ = rows[i][1] as number;
-    } catch {
-      // A frozen record stays as it was; the base holds the new values.
-    }
-  });
-}
-
-async function filterRecords(
-  records: Promise<ResultSet>,
-  names: string[],
-  where: unknown,
-): Promise<ResultSet> {
-  const all = await records;
-  if (typeof where !== "function") return all;
-  const out = new ResultSet();
-  for (const r of all) {
-    if (!where(r)) continue;
-    if (!names.length) out.push(r);
-    else {
-      const p: Record = { __id__: r.__id__, __version__: r.__version__ };
-      for (const n of names) p[n] = r[n];
-      out.push(p);
-    }
-  }
-  return out;
-}
-
 /**
  * The embedded table: typed fields, `__id__` and `__version__`, select,
  * update with conflict detection, delete, cleanup and schema changes, with
@@ -453,8 +103,6 @@ export class Base {
     return ["sync", "checkpointBytes"];
   }
 
-  /** @ignore Marks instances for link field specs. */
-  readonly [kIsBase] = true;
   #path: string;
   #options: BaseOptions;
   #store: Store | undefined;
@@ -479,6 +127,7 @@ export class Base {
     }
     this.#path = paths.resolve(path);
     this.#options = { ...options };
+    markBase(this);
   }
 
   /** The base's folder (absolute). */
@@ -501,10 +150,17 @@ export class Base {
     return out;
   }
 
+  #fs: Fs | undefined;
+
+  async #loadFs(): Promise<Fs> {
+    return this.#fs ??= await defaultFs();
+  }
+
   #storeOptions() {
     return {
       sync: this.#options.sync ?? true,
       checkpointBytes: this.#options.checkpointBytes ?? 64 * 1024,
+      fs: this.#fs!,
     };
   }
 
@@ -610,11 +266,12 @@ export class Base {
     } catch (e) {
       return Promise.reject(new TypeError(`create: ${(e as Error).message}`));
     }
-    return this.#mutex.run(() =>
-      this[kAccess]("write", () => {
+    return this.#mutex.run(async () => {
+      const fs = await this.#loadFs();
+      return this[kAccess]("write", () => {
         let exists: boolean;
         try {
-          exists = baseExists(this.#path);
+          exists = baseExists(fs, this.#path);
         } catch (e) {
           throw this.#notFolder(e);
         }
@@ -627,8 +284,8 @@ export class Base {
         try {
           if (exists && mode === "open") store = Store.open(this.#path, this.#storeOptions());
           else {
-            Store.checkFolder(this.#path); // before anything is removed
-            if (exists) Store.destroy(this.#path);
+            Store.checkFolder(fs, this.#path); // before anything is removed
+            if (exists) Store.destroy(fs, this.#path);
             store = Store.create(this.#path, fields, this.#storeOptions());
           }
         } catch (e) {
@@ -637,26 +294,27 @@ export class Base {
         this.#store?.close();
         this.#store = store;
         return this;
-      }, () => {})
-    );
+      }, () => {});
+    });
   }
 
   /** Opens the existing base; fails with a clear error if there is none. Returns this. */
   open(): Promise<this> {
-    return this.#mutex.run(() =>
-      this[kAccess]("read", () => {
+    return this.#mutex.run(async () => {
+      const fs = await this.#loadFs();
+      return this[kAccess]("read", () => {
         let store: Store;
         try {
           store = Store.open(this.#path, this.#storeOptions());
         } catch (e) {
-          if (isNotFound(e) && !baseExists(this.#path)) throw this.#missing();
+          if (isNotFound(e) && !baseExists(fs, this.#path)) throw this.#missing();
           throw this.#notFolder(e);
         }
         this.#store?.close();
         this.#store = store;
         return this;
-      }, () => {})
-    );
+      }, () => {});
+    });
   }
 
   /** Turns "not a directory" from the runtime into an error naming the path. */
@@ -687,13 +345,14 @@ export class Base {
 
   /** Removes the base's files (and its folder, if nothing else is in it), then closes it. */
   destroy(): Promise<void> {
-    return this.#mutex.run(() =>
-      this[kAccess]("write", () => {
+    return this.#mutex.run(async () => {
+      const fs = await this.#loadFs();
+      return this[kAccess]("write", () => {
         this.#store?.close();
         this.#store = undefined;
-        Store.destroy(this.#path);
-      }, () => {})
-    );
+        Store.destroy(fs, this.#path);
+      }, () => {});
+    });
   }
 
   /** Inserts a record; missing fields get their default or `null`. Returns its `__id__`. */

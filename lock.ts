@@ -25,9 +25,9 @@
 
 import { path as paths } from "./_path.ts";
 import { LockTimeoutError } from "./_errors.ts";
-import { openDenoLockFile } from "./_lock_deno.ts";
-import { type PathQueue, queueFor } from "./_lock_queue.ts";
-import type { LockFile } from "./_lock_types.ts";
+import { openDenoLockFile } from "./_lock/_deno.ts";
+import { type PathQueue, queueFor } from "./_lock/_queue.ts";
+import type { LockFile } from "./_lock/_types.ts";
 
 /**
  * Options of {@linkcode PsLock.prototype.acquire} and
@@ -85,7 +85,7 @@ function openLockFile(path: string): LockFile | Promise<LockFile> {
   // Node's lock (node:fs + koffi) is loaded only in Node.
   return inDeno
     ? openDenoLockFile(path)
-    : import("./_lock_node.ts").then((m) => m.openNodeLockFile(path));
+    : import("./_lock/_node.ts").then((m) => m.openNodeLockFile(path));
 }
 
 function describe(value: unknown): string {

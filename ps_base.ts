@@ -9,11 +9,15 @@
  * @module
  */
 
-import { fsys } from "./_fs.ts";
 import { path as paths } from "./_path.ts";
-import { type AccessMode, kAccess, kOptionNames } from "./_access.ts";
+import { type AccessMode, kAccess, kOptionNames } from "./_table/_access.ts";
 import { Base, type BaseOptions } from "./base.ts";
 import { PsLock } from "./lock.ts";
+import { defaultFs } from "./_file/_fs_default.ts";
+
+async function mkdirp(dir: string): Promise<void> {
+  (await defaultFs()).mkdirp(dir);
+}
 
 /**
  * Options of a `PsBase`.
@@ -90,7 +94,7 @@ export class PsBase extends Base {
       return await body();
     }
     // The lock file's folder: made once, by the first write (create makes the base's folder).
-    if (!this.#dirReady) fsys.mkdirp(paths.dirname(this.#lock.path));
+    if (!this.#dirReady) await mkdirp(paths.dirname(this.#lock.path));
     this.#dirReady = true;
     const held = await this.#lock.acquire({
       exclusive: mode === "write",

@@ -573,17 +573,20 @@ Deno.test({
     await withTempDir(async (dir) => {
       // lock.ts and its private modules, transpiled for Node 20 (no type stripping).
       const js = join(dir, "js");
-      const sources = ["lock.ts", "_errors.ts", "_lock_deno.ts", "_lock_node.ts"]
-        .concat(["_lock_queue.ts", "_lock_types.ts", "_path.ts", "_fs.ts", "_fs_types.ts"])
-        .concat(["_fs_deno.ts", "_fs_node.ts"]).map((f) => join(ROOT, f));
+      const sources = ["lock.ts", "_errors.ts", "_path.ts", "_show.ts"]
+        .concat(["_lock/_deno.ts", "_lock/_node.ts", "_lock/_queue.ts", "_lock/_types.ts"])
+        .map((f) => join(ROOT, f));
       const out = new Deno.Command(Deno.execPath(), {
         args: ["transpile", "--outdir", js, ...sources],
         stdout: "piped",
         stderr: "piped",
       }).outputSync();
       assert.ok(out.success, new TextDecoder().decode(out.stderr));
-      for (const entry of Deno.readDirSync(js)) {
-        const file = join(js, entry.name);
+      const files = (d: string): string[] =>
+        [...Deno.readDirSync(d)].flatMap((e) =>
+          e.isDirectory ? files(join(d, e.name)) : [join(d, e.name)]
+        );
+      for (const file of files(js)) {
         Deno.writeTextFileSync(
           file,
           Deno.readTextFileSync(file).replace(/(["'])(\.{1,2}\/[^"']+)\.ts\1/g, "$1$2.js$1"),

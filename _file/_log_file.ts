@@ -3,10 +3,10 @@
 // generation was written, one checksummed record per commit (FORMAT.md, F5
 // and F6; invariants W1 and R2).
 
-import { fsys, type Handle, writeSynced } from "./_fs.ts";
+import { type Fs, type Handle, writeSynced } from "./_fs.ts";
 import { fnv1a } from "./_checksum.ts";
-import { CorruptionError } from "./_errors.ts";
-import type { Row } from "./_schema.ts";
+import { CorruptionError } from "../_errors.ts";
+import type { Row } from "../_field/_codec.ts";
 
 const MAGIC = "PSBLOG01";
 /** Bytes before the first record. */
@@ -19,12 +19,12 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Creates an empty log for generation `gen` at `path` and fsyncs it. */
-export function createLogFile(path: string, gen: number): void {
+export function createLogFile(fs: Fs, path: string, gen: number): void {
   const head = new Uint8Array(LOG_HEADER);
   head.set(encoder.encode(MAGIC));
   new DataView(head.buffer).setUint32(8, gen, true);
   new DataView(head.buffer).setUint32(12, fnv1a(head, 0, 12), true);
-  writeSynced(path, head);
+  writeSynced(fs, path, head);
 }
 
 /** The result of reading a log: the commits found and where the valid part ends. */
@@ -37,11 +37,16 @@ export interface LogRead {
 /** An open log file. Appends go to the end (O_APPEND), one write per commit. */
 export class LogFile {
   readonly path: string;
+  #fs: Fs;
+  /** Opened to read: a reader never creates or writes the log (FORMAT.md, R4). */
   #h: Handle;
+  /** Opened to append, by the first write (under the exclusive lock: W1). */
+  #w: Handle | undefined;
 
-  constructor(path: string, gen: number) {
+  constructor(fs: Fs, path: string, gen: number) {
     this.path = path;
-    this.#h = fsys.open(path, "a+");
+    this.#fs = fs;
+    this.#h = fs.open(path, "r");
     try {
       const head = new Uint8Array(LOG_HEADER);
       const got = this.#h.read(head, 0);
@@ -104,8 +109,13 @@ export class LogFile {
 
   /** Cuts a torn tail off at `end` (writers only, under the exclusive lock: W1). */
   truncate(end: number): void {
-    this.#h.truncate(end);
-    this.#h.sync();
+    const w = this.#writer();
+    w.truncate(end);
+    w.sync();
+  }
+
+  #writer(): Handle {
+    return this.#w ??= this.#fs.open(this.path, "a");
   }
 
   /** Appends one commit in a single write. Returns the number of bytes appended. */
@@ -116,25 +126,27 @@ export class LogFile {
     dv.setUint32(0, body.length, true);
     dv.setUint32(4, fnv1a(body), true);
     rec.set(body, 8);
-    this.#h.write(rec);
+    this.#writer().write(rec);
     return rec.length;
   }
 
   /** fdatasync. */
   datasync(): void {
-    if (!this.#closed) this.#h.datasync();
+    if (!this.#closed) this.#w?.datasync();
   }
 
   /** Flushes the file to disk. */
   sync(): void {
-    this.#h.sync();
+    (this.#w ?? this.#h).sync();
   }
 
   #closed = false;
 
   /** Closes the file. Idempotent. */
   close(): void {
-    if (!this.#closed) this.#h.close();
+    if (this.#closed) return;
     this.#closed = true;
+    this.#h.close();
+    this.#w?.close();
   }
 }

@@ -2,7 +2,7 @@
 // Internal: the lock file in Deno, on `Deno.FsFile` locks (flock(2) on Linux and
 // macOS). See lock.ts and FORMAT.md, invariant L1..L4.
 
-import type { LockFile } from "./_lock_types.ts";
+import type { LockFile } from "./_types.ts";
 
 /**
  * Opens (creating it with mode 0o644 if missing, never unlinking it) the lock

@@ -2,8 +2,11 @@
 // Compiling a `Where` object into conditions on stored values, and testing
 // them straight on loaded columns (no row is decoded to be rejected).
 
-import { type Column, columnValue } from "./_data_file.ts";
-import { encode, type Field, show, type Stored } from "./_schema.ts";
+import { type Column, columnValue } from "../_file/_data_file.ts";
+import { encode } from "../_table/_schema.ts";
+import type { Field, Stored } from "../_field/_codec.ts";
+import { codecOf } from "../_field/_list.ts";
+import { show } from "../_show.ts";
 
 /** One compiled condition on row position `k` (0 `__id__`, 1 `__version__`, 2+ fields). */
 export interface Cond {
@@ -22,7 +25,6 @@ export interface Cond {
 
 const ID_FIELD: Field = { name: "__id__", type: "int", default: null };
 const VERSION_FIELD: Field = { name: "__version__", type: "int", default: null };
-const RANGED = new Set(["int", "float", "date", "datetime", "string"]);
 const encoder = new TextEncoder();
 
 /** Compiles a `Where` object; throws a TypeError naming the field and value when malformed. */
@@ -64,7 +66,7 @@ function compileOne(field: Field, k: number, value: unknown): Cond {
     return { k, name, test: (v) => v !== null && re.test(v as string) };
   }
   if (Array.isArray(value)) {
-    if (value.length !== 2 || !RANGED.has(field.type)) {
+    if (value.length !== 2 || !codecOf(field.type)!.ordered) {
       throw new TypeError(
         `Malformed where: field ${show(name)} (${field.type}) got ${show(value)}; ` +
           `a range is [min, max] on an int, float, date, datetime or string field`,

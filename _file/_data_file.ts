@@ -3,17 +3,17 @@
 // by column so a short-lived process reads only the columns its query needs
 // (FORMAT.md, F3 and F4).
 
-import { fsys, type Handle, writeSynced } from "./_fs.ts";
+import { type Fs, type Handle, writeSynced } from "./_fs.ts";
 import { fnv1a, sum32 } from "./_checksum.ts";
-import { CorruptionError } from "./_errors.ts";
-import type { Field, Row, Stored } from "./_schema.ts";
+import { CorruptionError } from "../_errors.ts";
+import type { Encoding, Field, Row, Stored } from "../_field/_codec.ts";
+import { codecOf } from "../_field/_list.ts";
 
 const MAGIC = "PSBDATA1";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** How a column is laid out (FORMAT.md, F4). */
-type Enc = "f64" | "bool" | "str";
+type Enc = Encoding;
 
 interface ColumnMeta {
   name: string;
@@ -36,7 +36,7 @@ export interface Column {
 }
 
 function encOf(type: string): Enc {
-  return type === "string" ? "str" : type === "bool" ? "bool" : "f64";
+  return codecOf(type)!.encoding;
 }
 
 const pad8 = (n: number) => (n + 7) & ~7;
@@ -90,7 +90,7 @@ function encodeColumn(enc: Enc, rows: Row[], k: number): Uint8Array {
  * Writes `rows` (sorted by `__id__`) as a complete data file at `path` and
  * fsyncs it (FORMAT.md, F3; invariant W2).
  */
-export function writeDataFile(path: string, fields: Field[], rows: Row[]): void {
+export function writeDataFile(fs: Fs, path: string, fields: Field[], rows: Row[]): void {
   const specs: Array<[string, Enc]> = [["__id__", "f64"], ["__version__", "f64"]];
   for (const f of fields) specs.push([f.name, encOf(f.type)]);
   const blobs = specs.map(([, enc], k) => encodeColumn(enc, rows, k));
@@ -118,7 +118,7 @@ export function writeDataFile(path: string, fields: Field[], rows: Row[]): void 
   dv.setUint32(12, fnv1a(headerBytes), true);
   file.set(headerBytes, 16);
   metas.forEach((m, k) => file.set(blobs[k], base + m.off));
-  writeSynced(path, file);
+  writeSynced(fs, path, file);
 }
 
 /**
@@ -136,9 +136,9 @@ export class DataFile {
   #first: number | undefined;
   #last: number | undefined;
 
-  constructor(path: string) {
+  constructor(fs: Fs, path: string) {
     this.path = path;
-    const h = fsys.open(path, "r");
+    const h = fs.open(path, "r");
     this.#h = h;
     try {
       const size = h.size();

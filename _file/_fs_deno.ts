@@ -1,7 +1,7 @@
 // Copyright 2026 the psbase authors. MIT license.
 // File operations on Deno's own API (see _fs_types.ts).
 
-import { type Fs, type Handle, isNotFound } from "./_fs_types.ts";
+import { type Fs, type Handle, isNotFound } from "./_fs.ts";
 
 class DenoHandle implements Handle {
   #f: Deno.FsFile;
@@ -41,14 +41,14 @@ class DenoHandle implements Handle {
 
 const OPEN: { [mode: string]: Deno.OpenOptions } = {
   r: { read: true },
-  "a+": { read: true, append: true, create: true, mode: 0o644 },
+  a: { read: true, append: true },
   w: { write: true, create: true, truncate: true, mode: 0o644 },
 };
 
 /** Deno's implementation. */
 export const denoFs: Fs = {
   open: (path, mode) => new DenoHandle(Deno.openSync(path, OPEN[mode])),
-  readText: (path) => Deno.readTextFileSync(path),
+  readFile: (path) => Deno.readFileSync(path),
   signature: (path) => {
     const s = Deno.statSync(path);
     if (s.ino === null || !s.mtime || !s.ctime) return null;
@@ -83,5 +83,4 @@ export const denoFs: Fs = {
       f.close();
     }
   },
-  cwd: () => Deno.cwd(),
 };

@@ -3,13 +3,13 @@
 // (the last checkpoint) plus the log of commits since, replayed into an
 // overlay. Every rule it follows is numbered in FORMAT.md.
 
-import { fsys, isNotFound, writeSynced } from "./_fs.ts";
-import { path } from "./_path.ts";
+import { type Fs, isNotFound, writeSynced } from "./_fs.ts";
+import { path } from "../_path.ts";
 import { DataFile, writeDataFile } from "./_data_file.ts";
-import { CorruptionError } from "./_errors.ts";
+import { CorruptionError } from "../_errors.ts";
 import { createLogFile, LOG_HEADER, LogFile, type Op } from "./_log_file.ts";
-import type { Field, Row } from "./_schema.ts";
-import { columnFilter, type Cond, rowMatches } from "./_where.ts";
+import type { Field, Row } from "../_field/_codec.ts";
+import { columnFilter, type Cond, rowMatches } from "../_query/_where.ts";
 
 /** The manifest (FORMAT.md, F2). */
 interface Manifest {
@@ -25,6 +25,8 @@ export interface StoreOptions {
   sync: boolean;
   /** Checkpoint once the log passes this many bytes (FORMAT.md, W4). */
   checkpointBytes: number;
+  /** The file layer. */
+  fs: Fs;
 }
 
 /** The file names of a base (FORMAT.md, F1). */
@@ -36,25 +38,25 @@ const BIG_COMMIT = 256;
 const OURS = /^(manifest\.json(\.tmp)?|data\.\d+|log\.\d+)$/;
 
 /** True when `dir` holds a base (a manifest). */
-export function baseExists(dir: string): boolean {
-  return fsys.exists(path.join(dir, MANIFEST));
-}
-
-function fsyncDir(dir: string): void {
-  fsys.syncDir(dir);
+export function baseExists(fs: Fs, dir: string): boolean {
+  return fs.exists(path.join(dir, MANIFEST));
 }
 
 /** Writes the manifest atomically: temp file, fsync, rename, fsync of the folder (W3). */
-function writeManifest(dir: string, m: Manifest): void {
+function writeManifest(fs: Fs, dir: string, m: Manifest): void {
   const tmp = path.join(dir, MANIFEST + ".tmp");
-  writeSynced(tmp, new TextEncoder().encode(JSON.stringify(m)));
-  fsys.rename(tmp, path.join(dir, MANIFEST));
-  fsyncDir(dir);
+  writeSynced(fs, tmp, new TextEncoder().encode(JSON.stringify(m)));
+  fs.rename(tmp, path.join(dir, MANIFEST));
+  fs.syncDir(dir);
 }
 
-function readManifest(dir: string): { text: string; m: Manifest } {
+function readText(fs: Fs, file: string): string {
+  return new TextDecoder().decode(fs.readFile(file));
+}
+
+function readManifest(fs: Fs, dir: string): { text: string; m: Manifest } {
   const file = path.join(dir, MANIFEST);
-  const text = fsys.readText(file);
+  const text = readText(fs, file);
   let m: Manifest;
   try {
     m = JSON.parse(text);
@@ -71,11 +73,11 @@ function readManifest(dir: string): { text: string; m: Manifest } {
 }
 
 /** Removes every file of ours in `dir` not of generation `keep` (W5). */
-function removeStrays(dir: string, keep: number): void {
-  for (const name of fsys.readdir(dir)) {
+function removeStrays(fs: Fs, dir: string, keep: number): void {
+  for (const name of fs.readdir(dir)) {
     if (!OURS.test(name) || name === MANIFEST) continue;
     if (name === dataName(keep) || name === logName(keep)) continue;
-    fsys.remove(path.join(dir, name));
+    fs.remove(path.join(dir, name));
   }
 }
 
@@ -105,19 +107,20 @@ export class Store {
 
   /** Creates a new base in `dir` (the folder may exist; no manifest may). */
   static create(dir: string, fields: Field[], options: StoreOptions): Store {
-    Store.checkFolder(dir);
-    fsys.mkdirp(dir);
-    writeDataFile(path.join(dir, dataName(1)), fields, []);
-    createLogFile(path.join(dir, logName(1)), 1);
-    writeManifest(dir, { format: "psbase/1", gen: 1, nextId: 1, fields });
-    removeStrays(dir, 1);
+    const fs = options.fs;
+    Store.checkFolder(fs, dir);
+    fs.mkdirp(dir);
+    writeDataFile(fs, path.join(dir, dataName(1)), fields, []);
+    createLogFile(fs, path.join(dir, logName(1)), 1);
+    writeManifest(fs, dir, { format: "psbase/1", gen: 1, nextId: 1, fields });
+    removeStrays(fs, dir, 1);
     return Store.open(dir, options);
   }
 
   /** Throws unless `dir` is missing or holds only psbase's files (F1). */
-  static checkFolder(dir: string): void {
-    if (!fsys.exists(dir)) return;
-    for (const name of fsys.readdir(dir)) {
+  static checkFolder(fs: Fs, dir: string): void {
+    if (!fs.exists(dir)) return;
+    for (const name of fs.readdir(dir)) {
       if (!OURS.test(name)) {
         throw new Error(
           `Cannot create a base in ${dir}: the folder holds ${
@@ -143,13 +146,14 @@ export class Store {
    */
   #load(): void {
     for (let attempt = 1;; attempt++) {
-      const sig = fsys.signature(path.join(this.dir, MANIFEST));
-      const { text, m } = readManifest(this.dir);
+      const fs = this.options.fs;
+      const sig = fs.signature(path.join(this.dir, MANIFEST));
+      const { text, m } = readManifest(fs, this.dir);
       let data: DataFile | undefined;
       let log: LogFile;
       try {
-        data = new DataFile(path.join(this.dir, dataName(m.gen)));
-        log = new LogFile(path.join(this.dir, logName(m.gen)), m.gen);
+        data = new DataFile(fs, path.join(this.dir, dataName(m.gen)));
+        log = new LogFile(fs, path.join(this.dir, logName(m.gen)), m.gen);
       } catch (e) {
         data?.close();
         if (isNotFound(e) && attempt < 20) continue;
@@ -196,9 +200,9 @@ export class Store {
   refresh(): void {
     const file = path.join(this.dir, MANIFEST);
     try {
-      const sig = fsys.signature(file);
+      const sig = this.options.fs.signature(file);
       if (sig === null || sig !== this.#manifestSig) {
-        if (fsys.readText(file) !== this.#manifestText) return this.#load();
+        if (readText(this.options.fs, file) !== this.#manifestText) return this.#load();
         this.#manifestSig = sig;
       }
     } catch (e) {
@@ -288,7 +292,7 @@ export class Store {
    * fails for plain `Base`s shared between processes without a lock.
    */
   recover(): void {
-    const manifest = fsys.readText(path.join(this.dir, MANIFEST));
+    const manifest = readText(this.options.fs, path.join(this.dir, MANIFEST));
     const size = this.#log.size();
     if (
       manifest !== this.#manifestText ||
@@ -341,12 +345,13 @@ export class Store {
     let rows = this.all();
     if (reshape) rows = rows.map(reshape);
     const gen = this.gen + 1;
-    writeDataFile(path.join(this.dir, dataName(gen)), fields, rows);
-    createLogFile(path.join(this.dir, logName(gen)), gen);
-    writeManifest(this.dir, { format: "psbase/1", gen, nextId: this.nextId, fields });
+    const fs = this.options.fs;
+    writeDataFile(fs, path.join(this.dir, dataName(gen)), fields, rows);
+    createLogFile(fs, path.join(this.dir, logName(gen)), gen);
+    writeManifest(fs, this.dir, { format: "psbase/1", gen, nextId: this.nextId, fields });
     // The new generation is current (W3); what follows cannot undo it.
     try {
-      removeStrays(this.dir, gen);
+      removeStrays(fs, this.dir, gen);
     } catch {
       // Left for the next checkpoint (W5).
     }
@@ -367,7 +372,7 @@ export class Store {
   /** fsyncs the log and the folder (FORMAT.md, W2). */
   sync(): void {
     this.#log.sync();
-    fsyncDir(this.dir);
+    this.options.fs.syncDir(this.dir);
   }
 
   /** Closes the files. Idempotent. */
@@ -377,16 +382,16 @@ export class Store {
   }
 
   /** Removes every file of the base in `dir`, then the folder if it is left empty. */
-  static destroy(dir: string): void {
-    if (!fsys.exists(dir)) return;
+  static destroy(fs: Fs, dir: string): void {
+    if (!fs.exists(dir)) return;
     // The manifest goes first: from then on no one sees a base here (W6).
-    fsys.remove(path.join(dir, MANIFEST));
-    fsyncDir(dir);
-    for (const name of fsys.readdir(dir)) {
-      if (OURS.test(name)) fsys.remove(path.join(dir, name));
+    fs.remove(path.join(dir, MANIFEST));
+    fs.syncDir(dir);
+    for (const name of fs.readdir(dir)) {
+      if (OURS.test(name)) fs.remove(path.join(dir, name));
     }
     try {
-      fsys.rmdir(dir);
+      fs.rmdir(dir);
     } catch {
       // Not empty: the caller's own files stay.
     }

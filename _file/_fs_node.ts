@@ -3,7 +3,7 @@
 
 import * as fs from "node:fs";
 import process from "node:process";
-import type { Fs, Handle } from "./_fs_types.ts";
+import type { Fs, Handle } from "./_fs.ts";
 
 class NodeHandle implements Handle {
   #fd: number;
@@ -40,10 +40,13 @@ class NodeHandle implements Handle {
   }
 }
 
+const { O_RDONLY, O_RDWR, O_APPEND, O_WRONLY, O_CREAT, O_TRUNC } = fs.constants;
+const MODES = { r: O_RDONLY, a: O_RDWR | O_APPEND, w: O_WRONLY | O_CREAT | O_TRUNC };
+
 /** Node's implementation. */
 export const nodeFs: Fs = {
-  open: (path, mode) => new NodeHandle(fs.openSync(path, mode, 0o644)),
-  readText: (path) => fs.readFileSync(path, "utf8"),
+  open: (path, mode) => new NodeHandle(fs.openSync(path, MODES[mode], 0o644)),
+  readFile: (path) => new Uint8Array(fs.readFileSync(path)),
   signature: (path) => {
     const s = fs.statSync(path, { bigint: true });
     if (process.platform === "win32") return null;
@@ -64,5 +67,4 @@ export const nodeFs: Fs = {
       fs.closeSync(fd);
     }
   },
-  cwd: () => process.cwd(),
 };

@@ -1,6 +1,8 @@
 // Copyright 2026 the psbase authors. MIT license.
-// The file operations the engine needs, implemented once per runtime
-// (_fs_deno.ts, _fs_node.ts), so a Deno process never loads node:fs.
+// The file layer: the file operations the file store needs, implemented once
+// per runtime (_fs_deno.ts, _fs_node.ts) and injected per base, so a Deno
+// process never loads node:fs and tests can inject a layer that simulates
+// power loss (tests/_crash_fs.ts).
 
 /** An open file. */
 export interface Handle {
@@ -19,9 +21,13 @@ export interface Handle {
 
 /** File system calls, synchronous (they are short; fsync dominates). */
 export interface Fs {
-  /** "r" read; "a+" read and append (created if missing); "w" write (created, truncated). */
-  open(path: string, mode: "r" | "a+" | "w"): Handle;
-  readText(path: string): string;
+  /**
+   * "r" read only; "a" read and append (the file must exist: nothing is
+   * created); "w" write (created or truncated).
+   */
+  open(path: string, mode: "r" | "a" | "w"): Handle;
+  /** The whole file. */
+  readFile(path: string): Uint8Array;
   /**
    * A signature of the file's identity and last change (inode, size, change
    * times), or null where the platform cannot give one: when it is the same,
@@ -38,10 +44,20 @@ export interface Fs {
   exists(path: string): boolean;
   /** fsyncs a folder where the platform allows it. */
   syncDir(dir: string): void;
-  cwd(): string;
 }
 
 /** True for "no such file" errors of either runtime. */
 export function isNotFound(e: unknown): boolean {
   return (e as { code?: string })?.code === "ENOENT" || (e as Error)?.name === "NotFound";
+}
+
+/** Writes `bytes` as the whole file at `path` (created or truncated) and fsyncs it. */
+export function writeSynced(fs: Fs, path: string, bytes: Uint8Array): void {
+  const h = fs.open(path, "w");
+  try {
+    h.write(bytes);
+    h.sync();
+  } finally {
+    h.close();
+  }
 }

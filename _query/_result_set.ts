@@ -1,6 +1,6 @@
 // Copyright 2026 the psbase authors. MIT license.
 
-import type { Record } from "./_types.ts";
+import type { Record } from "../_types.ts";
 
 function compare(a: unknown, b: unknown): number {
   if (a === b) return 0;

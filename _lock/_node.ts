@@ -7,7 +7,7 @@
 
 import { closeSync, constants, openSync } from "node:fs";
 import process from "node:process";
-import type { LockFile } from "./_lock_types.ts";
+import type { LockFile } from "./_types.ts";
 
 const LOCK_SH = 1;
 const LOCK_EX = 2;
