@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startJsrRegistry } from "./_registry/jsr.ts";
+import { commands, readmeBlock, readmeSection } from "./_registry/readme.ts";
 import { type Ran, run, succeeded } from "./_registry/run.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -78,6 +79,8 @@ Deno.test("JSR: deno publish to a local registry, then `deno add jsr:@psbase/psb
     await Deno.mkdir(app);
 
     await t.step("deno publish uploads exactly the checkout's publish.include files", async () => {
+      const said = commands(readmeBlock("Publishing", "sh"));
+      assert.ok(said.includes("npx deno publish"), `README's Publishing says ${said}`);
       // `--allow-dirty`: the suite runs on working trees too. `--token`: no browser login.
       // `--no-provenance`: no sigstore here (provenance is only attempted on GitHub Actions).
       const ran = succeeded(
@@ -105,6 +108,8 @@ Deno.test("JSR: deno publish to a local registry, then `deno add jsr:@psbase/psb
       name: "deno add jsr:@psbase/psbase in a fresh project writes the import and the lock",
       ignore: !published,
       fn: async () => {
+        const add = `deno add jsr:${NAME}`;
+        assert.ok(readmeSection("Publishing").includes(add), `README does not say \`${add}\``);
         await Deno.writeTextFile(join(app, "deno.json"), "{}\n");
         const ran = succeeded(
           await run(DENO, ["add", `jsr:${NAME}`], { cwd: app, env: env("deno-dir") }),

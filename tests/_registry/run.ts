@@ -24,6 +24,8 @@ export interface RunOptions {
   cwd: string;
   /** Variables added to the inherited environment. */
   env?: { [name: string]: string };
+  /** Start from an empty environment instead of the inherited one. */
+  clearEnv?: boolean;
   /** Killed after this long (default 120 s). */
   timeoutMs?: number;
 }
@@ -38,6 +40,7 @@ export async function run(cmd: string, args: string[], options: RunOptions): Pro
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1", ...options.env },
+    clearEnv: options.clearEnv ?? false,
     signal: AbortSignal.timeout(options.timeoutMs ?? 120_000),
   }).output();
   const dec = new TextDecoder();
