@@ -60,3 +60,11 @@ export function succeeded(ran: Ran): Ran {
   }
   return ran;
 }
+
+/**
+ * Whether two byte strings are equal. (`assert.deepEqual` on two long arrays that differ spends
+ * minutes computing its diff.)
+ */
+export function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+}
