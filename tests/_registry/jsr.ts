@@ -15,7 +15,8 @@
  * - `GET publish_status/<task id>`: the task, which `deno publish` polls (every 2 s).
  *
  * What Deno fetches:
- * - `@<scope>/<name>/meta.json`: `{ scope, name, latest, versions: { <v>: { createdAt } } }`.
+ * - `@<scope>/<name>/meta.json`: `{ scope, name, latest, versions: { <v>: { createdAt } } }`
+ *   (`latest`: the version published last, where JSR takes the highest stable one).
  * - `@<scope>/<name>/<v>_meta.json`: `{ manifest: { "/<path>": { size, checksum } }, exports }`,
  *   each checksum `sha256-<hex>` of the file's bytes, which Deno checks every file against.
  * - `@<scope>/<name>/<v>/<path>`: the files, with a content type from their extension.
@@ -119,7 +120,7 @@ export function startJsrRegistry(options: JsrRegistryOptions): Promise<JsrRegist
   const processing: Promise<void>[] = [];
 
   /** Checks and stores an uploaded version; the task says how it went. */
-  async function process(
+  async function processUpload(
     task: Task,
     pkg: string,
     version: string,
@@ -189,7 +190,9 @@ export function startJsrRegistry(options: JsrRegistryOptions): Promise<JsrRegist
     tasks.set(task.id, task);
     // Processed once answered, like JSR's: `deno publish` has to poll the task.
     processing.push(
-      new Promise((r) => setTimeout(r, 0)).then(() => process(task, pkg, version, config, body)),
+      new Promise((r) => setTimeout(r, 0)).then(() =>
+        processUpload(task, pkg, version, config, body)
+      ),
     );
     return json(task);
   }
