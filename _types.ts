@@ -1,11 +1,52 @@
 // Copyright 2026 the psbase authors. MIT license.
-// Public types, re-exported by mod.ts.
-
-import type { Base } from "./base.ts";
+// Public types, re-exported by mod.ts: the schema literal is the type of
+// every record, value and condition.
 
 /**
- * A field's type: a scalar type name, or a `Base` instance for a link (the
- * field holds a record of that base).
+ * The value callers see for each scalar field type. A new field type adds a
+ * line here (ARCHITECTURE.md).
+ *
+ * @example
+ * ```ts
+ * import type { FieldValues } from "@psbase/psbase";
+ * const born: FieldValues["date"] = new Date("1815-12-10");
+ * ```
+ */
+export interface FieldValues {
+  /** Any string (well-formed UTF-16). */
+  string: string;
+  /** A safe integer. */
+  int: number;
+  /** A finite number. */
+  float: number;
+  /** `true` or `false`. */
+  bool: boolean;
+  /** A UTC day (the time of day is dropped). */
+  date: Date;
+  /** A point in time, to the millisecond. */
+  datetime: Date;
+}
+
+/**
+ * A base a link field points to: anything with the `get` of a `Base` (its
+ * record type comes from there).
+ *
+ * @example
+ * ```ts
+ * import type { LinkTarget, RecordOf } from "@psbase/psbase";
+ * type Owners = LinkTarget<RecordOf<{ name: "string" }>>;
+ * ```
+ */
+export interface LinkTarget<R = unknown> {
+  /** The linked base's location. */
+  readonly path: string;
+  /** Reads a record of the linked base. */
+  get(id: number): Promise<R | undefined>;
+}
+
+/**
+ * A field's type: a scalar type name, or a base for a link (the field holds a
+ * record of that base).
  *
  * @example
  * ```ts
@@ -13,59 +54,243 @@ import type { Base } from "./base.ts";
  * const t: FieldType = "datetime";
  * ```
  */
-export type FieldType = "string" | "int" | "float" | "bool" | "date" | "datetime" | Base;
+export type FieldType = keyof FieldValues | LinkTarget<unknown>;
 
 /**
  * A field spec: a type, or a type with a default used when an insert leaves
- * the field out.
+ * the field out, and optionally an index (FORMAT.md, F7).
  *
  * @example
  * ```ts
  * import type { FieldSpec } from "@psbase/psbase";
- * const age: FieldSpec = { type: "int", default: 0 };
+ * const age: FieldSpec = { type: "int", default: 0, index: true };
  * ```
  */
-export type FieldSpec = FieldType | { type: FieldType; default?: unknown };
+export type FieldSpec = FieldType | {
+  readonly type: FieldType;
+  readonly default?: unknown;
+  /** `true` (the field type's usual kind), `"hash"` or `"sorted"`. */
+  readonly index?: boolean | "hash" | "sorted";
+};
 
 /**
- * A schema: field names to specs, in field order.
+ * A schema: field names to specs, in field order. Give it as a literal (or
+ * `as const`) and every record, value and condition is typed from it.
  *
  * @example
  * ```ts
  * import type { Schema } from "@psbase/psbase";
- * const schema: Schema = { name: "string", age: { type: "int", default: 0 } };
+ * const schema = { name: "string", age: { type: "int", default: 0 } } as const satisfies Schema;
  * ```
  */
-export type Schema = { [field: string]: FieldSpec };
+export type Schema = { readonly [field: string]: FieldSpec };
 
 /**
- * A record: `__id__` (unique, never reused), `__version__` (0, then +1 on
- * every update) and the fields. Link fields read back as the linked record.
+ * The field type a spec names: `"int"` for `"int"` and for `{ type: "int" }`.
  *
  * @example
  * ```ts
- * import type { Record } from "@psbase/psbase";
- * const r: Record = { __id__: 1, __version__: 0, name: "Ada" };
+ * import type { FieldTypeOf } from "@psbase/psbase";
+ * const t: FieldTypeOf<{ type: "int"; default: 0 }> = "int";
  * ```
  */
-export type Record = {
-  __id__: number;
-  __version__: number;
-  [field: string]: unknown;
+export type FieldTypeOf<Spec> = Spec extends { readonly type: infer U } ? U : Spec;
+
+/**
+ * What a field of type `T` reads back as: `FieldValues[T]`, or for a link
+ * the linked base's record.
+ *
+ * @example
+ * ```ts
+ * import type { FieldValue } from "@psbase/psbase";
+ * const d: FieldValue<"date"> = new Date();
+ * ```
+ */
+export type FieldValue<T> = T extends keyof FieldValues ? FieldValues[T]
+  : T extends LinkTarget<infer R> ? R
+  : never;
+
+/**
+ * What a field of type `T` accepts: its value, or for a link a record of the
+ * linked base or its `__id__`.
+ *
+ * @example
+ * ```ts
+ * import type { FieldInput } from "@psbase/psbase";
+ * const n: FieldInput<"int"> = 3;
+ * ```
+ */
+export type FieldInput<T> = T extends keyof FieldValues ? FieldValues[T]
+  : T extends LinkTarget<infer R> ? R | { readonly __id__: number } | number
+  : never;
+
+/**
+ * A record of a base with schema `S`: `__id__` (unique, never reused),
+ * `__version__` (0, then +1 on every update) and the fields, each possibly
+ * `null`. Link fields read back as the linked record. For a schema that is
+ * not a literal, the fields are `unknown`.
+ *
+ * @example
+ * ```ts
+ * import type { RecordOf } from "@psbase/psbase";
+ * type Person = RecordOf<{ name: "string"; age: { type: "int"; default: 0 } }>;
+ * const p: Person = { __id__: 1, __version__: 0, name: "Ada", age: 36 };
+ * ```
+ */
+export type RecordOf<S extends Schema = Schema> =
+  & { __id__: number; __version__: number }
+  & { -readonly [K in keyof S]: FieldValue<FieldTypeOf<S[K]>> | null };
+
+/**
+ * The values `insert` and `update` take: any of the schema's fields (the
+ * others get their default, or `null`).
+ *
+ * @example
+ * ```ts
+ * import type { ValuesOf } from "@psbase/psbase";
+ * const v: ValuesOf<{ name: "string"; age: "int" }> = { name: "Ada" };
+ * ```
+ */
+export type ValuesOf<S extends Schema = Schema> = {
+  -readonly [K in keyof S]?: FieldInput<FieldTypeOf<S[K]>> | null;
 };
+
+/** The names a field list or sort spec may use: the fields, `__id__` and `__version__`. */
+export type FieldName<S extends Schema = Schema> = (keyof S & string) | "__id__" | "__version__";
+
+/**
+ * The conditions a field of type `T` takes in a `where` object: a value (or
+ * `null`), `{ in: [...] }`, a `[min, max]` range on an ordered type, a
+ * RegExp on a string.
+ *
+ * @example
+ * ```ts
+ * import type { FieldCondition } from "@psbase/psbase";
+ * const c: FieldCondition<"int"> = [18, null];
+ * ```
+ */
+export type FieldCondition<T> =
+  | FieldInput<T>
+  | null
+  | { readonly in: readonly (FieldInput<T> | null)[] }
+  | (T extends "string" | "int" | "float" | "date" | "datetime"
+    ? readonly [FieldInput<T> | null, FieldInput<T> | null]
+    : never)
+  | (T extends "string" ? RegExp : never);
+
+/**
+ * A predicate on records, for `where`. Written as a method's type so that its
+ * parameter is checked bivariantly: a typed base stays assignable to `Base`.
+ *
+ * @example
+ * ```ts
+ * import type { RecordPredicate } from "@psbase/psbase";
+ * const odd: RecordPredicate<{ __id__: number }> = (r) => (r.__id__ & 1) === 1;
+ * ```
+ */
+export type RecordPredicate<R> = { test(record: R): boolean }["test"];
 
 /**
  * A selection: every key must hold (AND). `{ f: value }` equality (`null`
- * matches nulls); `{ f: [min, max] }` inclusive range; `{ f: /re/ }` for
- * strings; `{ f: record }` for links. Or a predicate on whole records.
+ * matches nulls); `{ f: { in: [a, b] } }` any of several values;
+ * `{ f: [min, max] }` inclusive range on an ordered type (`null`: open);
+ * `{ f: /re/ }` on strings; `{ f: record }` for links. Or a predicate on
+ * whole records (filtered after reading, in JavaScript).
  *
  * @example
  * ```ts
  * import type { Where } from "@psbase/psbase";
- * const adults: Where = { age: [18, 200], name: /^A/ };
- * const odd: Where = (r) => (r.__id__ & 1) === 1;
+ * type S = { name: "string"; age: "int" };
+ * const adults: Where<S> = { age: [18, null], name: /^A/ };
+ * const some: Where<S> = { name: { in: ["Ada", "Bo"] } };
+ * const odd: Where<S> = (r) => (r.__id__ & 1) === 1;
  * ```
  */
-export type Where =
-  | { [field: string]: unknown }
-  | ((record: Record) => boolean);
+export type Where<S extends Schema = Schema> =
+  | (
+    & { readonly [K in keyof S]?: FieldCondition<FieldTypeOf<S[K]>> }
+    & { readonly __id__?: FieldCondition<"int">; readonly __version__?: FieldCondition<"int"> }
+  )
+  | RecordPredicate<RecordOf<S>>;
+
+/**
+ * Whether `S` is a sort spec over fields `K`: true when every key (after an
+ * optional `+` or `-`, separated by spaces or by the next sign) names one of
+ * `K`. Parsed one character at a time.
+ *
+ * @example
+ * ```ts
+ * import type { IsSortSpec } from "@psbase/psbase";
+ * const ok: IsSortSpec<"-age +name", "age" | "name"> = true;
+ * ```
+ */
+export type IsSortSpec<
+  S extends string,
+  K extends string,
+  Cur extends string = "",
+  Seen extends boolean = false,
+> = S extends `${infer C}${infer Rest}`
+  ? C extends " " ? Cur extends "" ? IsSortSpec<Rest, K, "", Seen>
+    : Cur extends K ? IsSortSpec<Rest, K, "", true>
+    : false
+  : C extends "+" | "-" ? Cur extends "" ? IsSortSpec<Rest, K, "", Seen>
+    : Cur extends K ? IsSortSpec<Rest, K, "", true>
+    : false
+  : IsSortSpec<Rest, K, `${Cur}${C}`, Seen>
+  : Cur extends "" ? Seen
+  : Cur extends K ? true
+  : false;
+
+/**
+ * A sort spec over fields `K`: keys like `"+name -age"` (or Buzhug's
+ * `"+name-age"`), `+` ascending (the default), `-` descending. Checked at
+ * compile time when it is a literal.
+ *
+ * @example
+ * ```ts
+ * import type { SortSpec } from "@psbase/psbase";
+ * const s: SortSpec<"-age +name", "name" | "age"> = "-age +name";
+ * ```
+ */
+export type SortSpec<T extends string, K extends string> = string extends K ? T
+  : string extends T ? T
+  : IsSortSpec<T, K> extends true ? T
+  : `unknown field or malformed key in sort spec: ${T}`;
+
+/**
+ * Options of `select` and `find`: order, then skip `offset` records, then
+ * return at most `limit`.
+ *
+ * @example
+ * ```ts
+ * import type { QueryOptions } from "@psbase/psbase";
+ * const page: QueryOptions = { orderBy: "-age +name", offset: 20, limit: 10 };
+ * ```
+ */
+export interface QueryOptions<O extends string = string> {
+  /** A sort spec (`"+name -age"`); default: `__id__` ascending. */
+  orderBy?: O;
+  /** Records to skip (after ordering). Default 0. */
+  offset?: number;
+  /** At most this many records. Default: all. */
+  limit?: number;
+}
+
+/**
+ * What the integrity check found (FORMAT.md, K): `ok` when there are no
+ * problems; each problem and note names its file.
+ *
+ * @example
+ * ```ts
+ * import type { CheckReport } from "@psbase/psbase";
+ * const r: CheckReport = { ok: true, problems: [], notes: [] };
+ * ```
+ */
+export interface CheckReport {
+  /** True when there are no problems (notes are fine). */
+  ok: boolean;
+  /** What is wrong, file by file. */
+  problems: Array<{ file: string; detail: string }>;
+  /** What is worth knowing but not wrong: strays, a torn tail, foreign files. */
+  notes: Array<{ file: string; detail: string }>;
+}

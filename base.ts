@@ -7,24 +7,60 @@
  * @module
  */
 
-import { path as paths } from "./_path.ts";
-import { show } from "./_show.ts";
-import { type AccessMode, kAccess, kGetMany, kOptionNames } from "./_table/_access.ts";
-import { Mutex } from "./_table/_mutex.ts";
-import { ResultSet } from "./_query/_result_set.ts";
+import { BaseExistsError, BaseNotFoundError, TransactionError } from "./_errors.ts";
 import type { Field, Row } from "./_field/_codec.ts";
-import { checkName, decode, encode, makeField, markBase, parseSchema } from "./_table/_schema.ts";
-import { type Fs, isNotFound } from "./_file/_fs.ts";
-import { defaultFs } from "./_file/_fs_default.ts";
-import { baseExists, Store } from "./_file/_store.ts";
-import type { FieldType, Record, Schema, Where } from "./_types.ts";
-import { checkId, checkOptions, checkTargets, selectArgs } from "./_table/_args.ts";
-import { filterRecords } from "./_table/_records.ts";
-import { applyToCallers, pending, Transaction } from "./_table/_transaction.ts";
-import { ANY_FIELDS, Work } from "./_table/_work.ts";
+import { isNotFound } from "./_file/_fs.ts";
+import { fileKind } from "./_file/_kind.ts";
+import { Mutex } from "./_mutex.ts";
+import { path as paths } from "./_path.ts";
+import type { ResultSet } from "./_query/_result_set.ts";
+import { show } from "./_show.ts";
+import type { Change, IndexSpec, Storage, StorageDriver, WriteSet } from "./_storage/_types.ts";
+import { checkArity, checkOptions } from "./_table/_args.ts";
+import { type Access, kindOf, registerKind, type TableKind } from "./_table/_kind.ts";
+import { type LinkReader, toRecords } from "./_table/_records.ts";
+import {
+  checkName,
+  decode,
+  encode,
+  indexesOf,
+  indexFor,
+  makeField,
+  markBase,
+  parseSchema,
+  schemaDifferences,
+} from "./_table/_schema.ts";
+import {
+  type Selected,
+  type Target,
+  type Transaction,
+  TransactionImpl,
+  type Versioned,
+} from "./_table/_transaction.ts";
+import {
+  applyToCallers,
+  countRecords,
+  deleteTargets,
+  getRecord,
+  hasRecord,
+  insertRows,
+  type Rec,
+  selectRecords,
+  updateRecords,
+} from "./_table/_work.ts";
+import type {
+  CheckReport,
+  FieldName,
+  FieldType,
+  QueryOptions,
+  RecordOf,
+  Schema,
+  SortSpec,
+  ValuesOf,
+  Where,
+} from "./_types.ts";
 
 export { ResultSet } from "./_query/_result_set.ts";
-export { Transaction } from "./_table/_transaction.ts";
 
 /**
  * Options of a `Base`.
@@ -57,7 +93,11 @@ export interface BaseOptions {
  * ```
  */
 export interface CreateOptions {
-  /** Omitted: fail if a base exists. `"open"`: open it. `"override"`: replace it. */
+  /**
+   * Omitted: fail if a base exists (`BaseExistsError`). `"open"`: open it, if
+   * its schema is the one given (else `BaseExistsError` listing what
+   * differs). `"override"`: replace it.
+   */
   mode?: "open" | "override";
 }
 
@@ -78,10 +118,45 @@ export interface AddFieldOptions {
 }
 
 /**
+ * Options of `addIndex()`.
+ *
+ * @example
+ * ```ts
+ * import type { IndexOptions } from "@psbase/psbase";
+ * const options: IndexOptions = { kind: "sorted" };
+ * ```
+ */
+export interface IndexOptions {
+  /** `"hash"` (equality, `in`) or `"sorted"` (also ranges). Default: hash for strings, else sorted. */
+  kind?: "hash" | "sorted";
+}
+
+/**
+ * A field as `Base.schema` shows it.
+ *
+ * @example
+ * ```ts
+ * import type { FieldInfo } from "@psbase/psbase";
+ * const f: FieldInfo = { type: "int", default: 0, index: "sorted" };
+ * ```
+ */
+export interface FieldInfo {
+  /** The field type's name (`"link"` for a link). */
+  type: string;
+  /** The value inserts get when they leave the field out. */
+  default: unknown;
+  /** For a link: the linked base's folder (absolute). */
+  base?: string;
+  /** The kind of the field's index, if it has one. */
+  index?: string;
+}
+
+/**
  * The embedded table: typed fields, `__id__` and `__version__`, select,
- * update with conflict detection, delete, cleanup and schema changes, with
- * atomic, crash-safe commits. Safe for one process (its concurrent async
- * calls run one at a time); use `PsBase` when several processes share it.
+ * update with conflict detection, delete, cleanup, indexes and schema
+ * changes, with atomic, crash-safe commits. Safe for one process (its
+ * concurrent calls are serialized); use `PsBase` when several processes
+ * share it.
  *
  * @example
  * ```ts
@@ -93,442 +168,777 @@ export interface AddFieldOptions {
  * });
  * const id = await db.insert({ name: "Ada", age: 36 });
  * const [ada] = await db.find({ name: "Ada" });
- * await db.update(ada, { age: 37 });
+ * await db.update(ada, { age: ada.age! + 1 });
  * console.log((await db.get(id))?.age); // 37
  * ```
  */
-export class Base {
-  /** @ignore The option names the constructor accepts (PsBase adds its own). */
-  static get [kOptionNames](): string[] {
-    return ["sync", "checkpointBytes"];
-  }
-
+export class Base<S extends Schema = Schema> {
+  #kind: TableKind;
   #path: string;
-  #options: BaseOptions;
-  #store: Store | undefined;
-  #mutex = new Mutex();
-  #links = new Map<string, Base>();
+  #options: { [k: string]: unknown };
+  #storage: Storage | undefined;
+  #driver: { driver: StorageDriver<unknown>; options: unknown } | undefined;
+  #access: Access | undefined;
+  #writes = new Mutex();
+  #inTransaction = false;
+  /** Linked bases: the instances given in the schema, or opened here for reading links. */
+  #links = new Map<string, { base: Base; own: boolean }>();
 
   /**
-   * A base in the folder `path` (not opened or created yet).
-   * Throws a TypeError for an empty or non-string path.
+   * A base at `path` (a folder; not opened or created yet). Throws a
+   * TypeError for an empty or non-string path or an unknown option.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const db = new Base("./data/people", { checkpointBytes: 1 << 20 });
+   * console.log(db.isOpen); // false
+   * ```
    */
   constructor(path: string, options: BaseOptions = {}) {
+    const kind = kindOf(new.target);
+    const what = `make a ${new.target.name}`;
+    checkArity(what, arguments.length, ["path", "options"]);
     if (typeof path !== "string" || path === "") {
-      throw new TypeError(`Base path must be a non-empty string, got ${show(path)}`);
+      throw new TypeError(`Cannot ${what}: the path must be a non-empty string, got ${show(path)}`);
     }
-    checkOptions(options, (new.target as typeof Base)[kOptionNames]);
-    if (options.sync !== undefined && typeof options.sync !== "boolean") {
-      throw new TypeError(`sync must be true or false, got ${show(options.sync)}`);
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(`Cannot ${what}: options must be an object, got ${show(options)}`);
     }
-    const cb = options.checkpointBytes;
-    if (cb !== undefined && (!Number.isSafeInteger(cb) || cb < 1024)) {
-      throw new RangeError(`checkpointBytes must be an integer >= 1024, got ${show(cb)}`);
+    checkOptions(what, options, [...kind.options]);
+    const o = options as { [k: string]: unknown };
+    if (o.sync !== undefined && typeof o.sync !== "boolean") {
+      throw new TypeError(`Cannot ${what}: sync must be true or false, got ${show(o.sync)}`);
     }
-    this.#path = paths.resolve(path);
-    this.#options = { ...options };
+    const cb = o.checkpointBytes;
+    if (cb !== undefined && (!Number.isSafeInteger(cb) || (cb as number) < 1024)) {
+      throw new RangeError(
+        `Cannot ${what}: checkpointBytes must be an integer >= 1024, got ${show(cb)}`,
+      );
+    }
+    kind.check(o);
+    this.#kind = kind;
+    this.#path = kind.name(path, o);
+    this.#options = { ...o };
+    this.#access = kind.access?.(this.#path, this.#options);
     markBase(this);
   }
 
-  /** The base's folder (absolute). */
+  /** The base's location: its folder (absolute), or for `PgBase` its table. */
   get path(): string {
     return this.#path;
   }
 
   /** Whether the base is open. */
   get isOpen(): boolean {
-    return this.#store !== undefined;
+    return this.#storage !== undefined;
   }
 
-  /** The schema as it is now (field names to `{ type, default }`); links show their folder. */
-  get schema(): { [field: string]: { type: string; default: unknown; base?: string } } {
-    const out: { [field: string]: { type: string; default: unknown; base?: string } } = {};
-    for (const f of this.#open().fields) {
+  /** The schema as it is now: each field's type, default, linked base and index. */
+  get schema(): { [field: string]: FieldInfo } {
+    const s = this.#open("read the schema of");
+    const out: { [field: string]: FieldInfo } = {};
+    for (const f of s.fields) {
       out[f.name] = { type: f.type, default: decode(f, f.default) };
       if (f.base) out[f.name].base = paths.resolve(this.#path, f.base);
+      const ix = s.indexes.find((i) => i.field === f.name);
+      if (ix) out[f.name].index = ix.kind;
     }
     return out;
   }
 
-  #fs: Fs | undefined;
-
-  async #loadFs(): Promise<Fs> {
-    return this.#fs ??= await defaultFs();
-  }
-
-  #storeOptions() {
-    return {
-      sync: this.#options.sync ?? true,
-      checkpointBytes: this.#options.checkpointBytes ?? 64 * 1024,
-      fs: this.#fs!,
-    };
-  }
-
-  #open(): Store {
-    if (!this.#store) {
-      throw new Error(`The base at ${this.#path} is not open: call open() or create() first`);
+  #open(what: string): Storage {
+    if (!this.#storage) {
+      throw new Error(
+        `Cannot ${what} the base at ${this.#path}: it is not open (call open() or create())`,
+      );
     }
-    return this.#store;
+    return this.#storage;
   }
 
-  /** @ignore Overridden by PsBase to add the lock. */
-  [kAccess]<T>(_mode: AccessMode, body: () => T | Promise<T>, _refresh: () => void): Promise<T> {
-    return Promise.resolve(body());
+  async #driver_(): Promise<{ driver: StorageDriver<unknown>; options: unknown }> {
+    return this.#driver ??= await this.#kind.storage(this.#path, this.#options, this);
   }
 
-  /** Runs `body` on the open store, one call at a time. */
-  #run<T>(mode: AccessMode, body: (work: Work) => T | Promise<T>): Promise<T> {
-    return this.#mutex.run(async () => {
-      const store = this.#open();
-      const out = await this[kAccess](mode, () => body(new Work(store)), () => store.refresh());
-      // After the lock is released: the commit reaches the disk, then resolves (W2).
-      if (mode === "write") store.flush();
-      return out;
-    });
+  /** Runs a call that changes the base: one at a time, under the write lock, on fresh state. */
+  async #exclusive<T>(method: string, body: () => Promise<T>): Promise<T> {
+    if (this.#inTransaction) throw new TransactionError(this.#path, method);
+    const access = this.#access;
+    const deadline = access?.timeoutMs === undefined
+      ? undefined
+      : performance.now() + access.timeoutMs;
+    if (!(await this.#writes.acquire(access?.timeoutMs))) throw access!.timeout();
+    try {
+      return access ? await access.write(body, deadline) : await body();
+    } finally {
+      this.#writes.release();
+    }
   }
 
-  /** Runs a writing `body` and commits what it did, all or none. */
-  #write<T>(body: (work: Work) => T): Promise<T> {
-    return this.#run("write", (work) => {
-      let out: T;
+  /** Runs a read on fresh state (FORMAT.md, R3, R4: no lock). */
+  async #read<T>(method: string, body: (s: Storage) => Promise<T>): Promise<T> {
+    const s = this.#open(method);
+    await s.refresh();
+    return await body(s);
+  }
+
+  /** Runs a write as one commit: all of `body`'s writes, or none (W1, W2). */
+  async #write<T>(method: string, body: (ws: WriteSet) => Promise<T>): Promise<T> {
+    const s = this.#open(method);
+    const out = await this.#exclusive(method, async () => {
+      await s.refresh();
+      const ws = await s.begin();
       try {
-        out = body(work);
+        const out = await body(ws);
+        await ws.commit();
+        return out;
       } catch (e) {
-        work.rollback();
+        await ws.rollback();
         throw e;
       }
-      work.commit();
-      return out;
     });
-  }
-
-  /** Turns rows into records, resolving link fields (outside this base's lock). */
-  async #records(rows: Row[], want: number[], fields: Field[]): Promise<ResultSet> {
-    const out = new ResultSet();
-    const links: Array<[Field, number]> = [];
-    for (const k of want) {
-      if (k >= 2 && fields[k - 2].type === "link") links.push([fields[k - 2], k]);
-    }
-    for (const row of rows) {
-      const r: Record = { __id__: row[0] as number, __version__: row[1] as number };
-      for (const k of want) if (k >= 2) r[fields[k - 2].name] = decode(fields[k - 2], row[k]);
-      out.push(r);
-    }
-    for (const [f, k] of links) {
-      const ids = [...new Set(rows.map((r) => r[k]).filter((v) => v !== null))] as number[];
-      if (!ids.length) continue;
-      const found = await (await this.#link(f))[kGetMany](ids);
-      for (const r of out) {
-        if (r[f.name] !== null) r[f.name] = found.get(r[f.name] as number) ?? null;
-      }
-    }
+    // After the lock is released: the commit reaches the disk, then resolves (W2).
+    await s.flush();
     return out;
   }
 
-  async #link(f: Field): Promise<Base> {
-    const path = paths.resolve(this.#path, f.base!);
-    let b = this.#links.get(path);
-    if (!b) {
-      b = new (this.constructor as new (p: string, o: BaseOptions) => Base)(path, this.#options);
-      this.#links.set(path, b);
-    }
-    if (!b.isOpen) await b.open();
-    return b;
+  /** Applies a schema or layout change (W4). */
+  async #change(method: string, make: (s: Storage) => Change): Promise<void> {
+    const s = this.#open(method);
+    await this.#exclusive(method, async () => {
+      await s.refresh();
+      await s.change(make(s));
+    });
   }
 
-  /** @ignore Reads many records by id (used to resolve links). */
-  async [kGetMany](ids: number[]): Promise<Map<number, Record>> {
-    let want: number[] = [];
-    let fields: Field[] = [];
-    const rows = await this.#run("read", (w) => {
-      [want, fields] = [w.want(ANY_FIELDS), w.fields];
-      return ids.map((id) => w.store.get(id)).filter((r): r is Row => r !== undefined);
+  /** Turns rows into records, resolving link fields (outside this base's lock: L3). */
+  #records = (rows: Row[], want: number[], fields: readonly Field[]): Promise<Rec[]> =>
+    toRecords(rows, want, fields, (f) => this.#link(f));
+
+  async #link(f: Field): Promise<LinkReader> {
+    const path = paths.resolve(this.#path, f.base!);
+    let entry = this.#links.get(path);
+    if (!entry) {
+      const Kind = this.constructor as new (p: string, o: BaseOptions) => Base;
+      const options = { ...this.#options };
+      entry = { base: new Kind(path, options), own: true };
+      this.#links.set(path, entry);
+    }
+    const base = entry.base;
+    if (!base.isOpen) await base.open();
+    return (ids) => base.#getMany(ids);
+  }
+
+  async #getMany(ids: number[]): Promise<Map<number, Rec>> {
+    return await this.#read("read links of", async (s) => {
+      const rows = await s.getMany(ids);
+      const fields = s.fields;
+      const recs = await this.#records(rows, [1, ...fields.map((_, j) => j + 2)], fields);
+      return new Map(recs.map((r) => [r.__id__, r]));
     });
-    const recs = await this.#records(rows, want, fields);
-    return new Map(recs.map((r) => [r.__id__, r]));
+  }
+
+  #install(storage: Storage): void {
+    void this.#storage?.close();
+    this.#storage = storage;
   }
 
   /**
    * Creates the base with `schema` (field names to specs, in order) and opens
-   * it. Without `mode`, fails if a base exists at the path; `"open"` opens
-   * the existing one (its schema wins); `"override"` replaces it. Returns this.
+   * it; the schema literal types every record. Without `mode`, fails if a
+   * base exists at the path (`BaseExistsError`); `"open"` opens the existing
+   * one if its schema is this one (else `BaseExistsError` saying what
+   * differs); `"override"` replaces it. Returns this base.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ n: "int" }, { mode: "open" });
+   * ```
    */
-  create(schema: Schema, options: CreateOptions = {}): Promise<this> {
+  async create<const S2 extends Schema>(schema: S2, options?: CreateOptions): Promise<Base<S2>> {
+    checkArity("create", arguments.length, ["schema", "options"]);
+    checkOptions("create", options, ["mode"]);
     const mode = options?.mode;
     if (mode !== undefined && mode !== "open" && mode !== "override") {
-      return Promise.reject(
-        new TypeError(`create: invalid mode ${show(mode)} (use "open", "override" or omit it)`),
+      throw new TypeError(
+        `Cannot create: invalid mode ${show(mode)} (use "open", "override" or omit it)`,
       );
     }
     let fields: Field[];
+    let indexes: IndexSpec[];
     try {
       fields = parseSchema(schema, this.#path);
+      indexes = indexesOf(schema, fields);
     } catch (e) {
-      return Promise.reject(new TypeError(`create: ${(e as Error).message}`));
+      throw new TypeError(`Cannot create: ${(e as Error).message}`, { cause: e });
     }
-    return this.#mutex.run(async () => {
-      const fs = await this.#loadFs();
-      return this[kAccess]("write", () => {
-        let exists: boolean;
-        try {
-          exists = baseExists(fs, this.#path);
-        } catch (e) {
-          throw this.#notFolder(e);
-        }
-        if (exists && mode === undefined) {
-          throw new Error(
-            `A base already exists at ${this.#path} (use { mode: "open" } or { mode: "override" })`,
-          );
-        }
-        let store: Store;
-        try {
-          if (exists && mode === "open") store = Store.open(this.#path, this.#storeOptions());
-          else {
-            Store.checkFolder(fs, this.#path); // before anything is removed
-            if (exists) Store.destroy(fs, this.#path);
-            store = Store.create(this.#path, fields, this.#storeOptions());
+    const { driver, options: o } = await this.#driver_();
+    await this.#exclusive("create", async () => {
+      let exists: boolean;
+      try {
+        exists = await driver.exists(this.#path, o);
+      } catch (e) {
+        throw this.#notFolder(e);
+      }
+      if (exists && mode === undefined) throw new BaseExistsError(this.#path, []);
+      try {
+        if (exists && mode === "open") {
+          const storage = await driver.open(this.#path, o);
+          const diff = schemaDifferences(storage.fields, storage.indexes, fields, indexes);
+          if (diff.length) {
+            await storage.close();
+            throw new BaseExistsError(this.#path, diff);
           }
-        } catch (e) {
-          throw this.#notFolder(e);
+          this.#install(storage);
+        } else {
+          await driver.checkCreate(this.#path, o); // before anything is removed
+          if (exists) await driver.destroy(this.#path, o);
+          this.#install(await driver.create(this.#path, fields, indexes, o));
         }
-        this.#store?.close();
-        this.#store = store;
-        return this;
-      }, () => {});
+      } catch (e) {
+        throw this.#notFolder(e);
+      }
     });
+    for (const spec of Object.values(schema)) {
+      const target = typeof spec === "object" && spec !== null && "type" in spec ? spec.type : spec;
+      if (target instanceof Base && !this.#links.has(target.path)) {
+        this.#links.set(target.path, { base: target, own: false });
+      }
+    }
+    return this as unknown as Base<S2>;
   }
 
-  /** Opens the existing base; fails with a clear error if there is none. Returns this. */
-  open(): Promise<this> {
-    return this.#mutex.run(async () => {
-      const fs = await this.#loadFs();
-      return this[kAccess]("read", () => {
-        let store: Store;
-        try {
-          store = Store.open(this.#path, this.#storeOptions());
-        } catch (e) {
-          if (isNotFound(e) && !baseExists(fs, this.#path)) throw this.#missing();
-          throw this.#notFolder(e);
-        }
-        this.#store?.close();
-        this.#store = store;
-        return this;
-      }, () => {});
-    });
+  /**
+   * Opens the existing base (`BaseNotFoundError` if there is none). Reading
+   * needs only read permission: a base on a read-only file system opens and
+   * answers queries. Returns this base.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const schema = { name: "string" } as const;
+   * const dir = await Deno.makeTempDir();
+   * await (await new Base(dir + "/b").create(schema)).close();
+   * await using db = await new Base<typeof schema>(dir + "/b").open();
+   * ```
+   */
+  async open(): Promise<this> {
+    checkArity("open", arguments.length, []);
+    const { driver, options: o } = await this.#driver_();
+    let storage: Storage;
+    try {
+      storage = await driver.open(this.#path, o);
+    } catch (e) {
+      const exists = await Promise.resolve().then(() => driver.exists(this.#path, o)).catch(() =>
+        false
+      );
+      if (isNotFound(e) && !exists) {
+        throw new BaseNotFoundError(this.#path);
+      }
+      throw this.#notFolder(e);
+    }
+    this.#install(storage);
+    return this;
   }
 
   /** Turns "not a directory" from the runtime into an error naming the path. */
   #notFolder(e: unknown): unknown {
     const err = e as { name?: string; code?: string };
     if (err?.name !== "NotADirectory" && err?.code !== "ENOTDIR") return e;
-    return new Error(`${this.#path} (or a folder above it) is a file, not a folder`, { cause: e });
+    return new Error(
+      `Cannot use ${this.#path}: it (or a folder above it) is a file, not a folder`,
+      {
+        cause: e,
+      },
+    );
   }
 
-  #missing(): Error {
-    return new Error(`No base at ${this.#path} (no manifest.json): create it first`);
+  /**
+   * Closes the base (after calls already made finish). Idempotent.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * const db = await new Base(dir + "/b").create({ n: "int" });
+   * await db.close();
+   * await db.close(); // no-op
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#inTransaction) throw new TransactionError(this.#path, "close");
+    if (!(await this.#writes.acquire())) return;
+    try {
+      const s = this.#storage;
+      this.#storage = undefined;
+      await s?.close();
+      for (const [path, { base, own }] of this.#links) {
+        if (own) await base.close();
+        this.#links.delete(path);
+      }
+    } finally {
+      this.#writes.release();
+    }
   }
 
-  /** Closes the base (after calls already made finish). Idempotent. */
-  close(): Promise<void> {
-    return this.#mutex.run(async () => {
-      this.#store?.close();
-      this.#store = undefined;
-      for (const b of this.#links.values()) await b.close();
-      this.#links.clear();
-    });
-  }
-
-  /** Closes the base. Lets `await using db = ...` work. */
+  /** Closes the base: `await using db = ...` closes it at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 
-  /** Removes the base's files (and its folder, if nothing else is in it), then closes it. */
-  destroy(): Promise<void> {
-    return this.#mutex.run(async () => {
-      const fs = await this.#loadFs();
-      return this[kAccess]("write", () => {
-        this.#store?.close();
-        this.#store = undefined;
-        Store.destroy(fs, this.#path);
-      }, () => {});
+  /**
+   * Removes the base's files (and its folder, if nothing else is in it), then
+   * closes it.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * const db = await new Base(dir + "/b").create({ n: "int" });
+   * await db.destroy();
+   * ```
+   */
+  async destroy(): Promise<void> {
+    checkArity("destroy", arguments.length, []);
+    const { driver, options: o } = await this.#driver_();
+    await this.#exclusive("destroy", async () => {
+      const s = this.#storage;
+      this.#storage = undefined;
+      await s?.close();
+      await driver.destroy(this.#path, o);
     });
   }
 
-  /** Inserts a record; missing fields get their default or `null`. Returns its `__id__`. */
-  async insert(values: { [field: string]: unknown }): Promise<number> {
-    return (await this.#write((w) => w.insertMany([values])))[0];
+  /**
+   * Inserts a record; missing fields get their default or `null`. Returns
+   * its `__id__`.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ name: "string" });
+   * const id = await db.insert({ name: "Ada" });
+   * ```
+   */
+  async insert(values: ValuesOf<S>): Promise<number> {
+    checkArity("insert", arguments.length, ["values"]);
+    return (await this.#write("insert", (ws) => insertRows(ws, [values], "insert")))[0];
   }
 
-  /** Inserts every record, all or none, in one commit. Returns their ids. */
-  insertMany(rows: Array<{ [field: string]: unknown }>): Promise<number[]> {
-    return this.#write((w) => w.insertMany(rows));
+  /**
+   * Inserts every record, all or none, in one commit. Returns their ids.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ name: "string" });
+   * const ids = await db.insertMany([{ name: "Ada" }, { name: "Bo" }]);
+   * ```
+   */
+  async insertMany(rows: ReadonlyArray<ValuesOf<S>>): Promise<number[]> {
+    checkArity("insertMany", arguments.length, ["rows"]);
+    return await this.#write("insertMany", (ws) => insertRows(ws, rows, "insertMany"));
   }
 
-  /** The record with `id`, or `undefined` when missing or deleted (Buzhug's `db[id]`). */
-  async get(id: number): Promise<Record | undefined> {
-    checkId(id, "get");
-    let want: number[] = [];
-    let fields: Field[] = [];
-    const row = await this.#run("read", (w) => {
-      [want, fields] = [w.want(ANY_FIELDS), w.fields];
-      return w.store.get(id);
-    });
-    return row ? (await this.#records([row], want, fields))[0] : undefined;
+  /**
+   * The record with `id`, or `undefined` when missing or deleted (Buzhug's
+   * `db[id]`).
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ name: "string" });
+   * const ada = await db.get(await db.insert({ name: "Ada" }));
+   * console.log(ada?.name); // "Ada"
+   * ```
+   */
+  async get(id: number): Promise<RecordOf<S> | undefined> {
+    checkArity("get", arguments.length, ["id"]);
+    return await this.#read("get from", (s) => getRecord(s, id, this.#records)) as
+      | RecordOf<S>
+      | undefined;
   }
 
-  /** Whether a live record has `id` (Buzhug's `id in db`). */
-  has(id: number): Promise<boolean> {
-    try {
-      checkId(id, "has");
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.#run("read", (w) => w.store.get(id) !== undefined);
+  /**
+   * Whether a live record has `id` (Buzhug's `id in db`).
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ name: "string" });
+   * console.log(await db.has(1)); // false
+   * ```
+   */
+  async has(id: number): Promise<boolean> {
+    checkArity("has", arguments.length, ["id"]);
+    return await this.#read("read", (s) => hasRecord(s, id));
   }
 
-  /** The number of live records (Buzhug's `len(db)`). */
-  count(): Promise<number> {
-    return this.#run("read", (w) => w.store.count);
+  /**
+   * How many live records match `where` (all of them when omitted: Buzhug's
+   * `len(db)`).
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ done: "bool" });
+   * await db.insertMany([{ done: true }, { done: false }]);
+   * console.log(await db.count(), await db.count({ done: true })); // 2 1
+   * ```
+   */
+  async count(where?: Where<S>): Promise<number> {
+    checkArity("count", arguments.length, ["where"]);
+    return await this.#read("count", (s) => countRecords(s, where, this.#records));
   }
 
   /**
    * The records matching `where`, with the listed fields plus `__id__` and
-   * `__version__` (all fields when `fields` is omitted or empty), in `__id__`
-   * order.
+   * `__version__`, ordered by `options.orderBy` (default `__id__`), after
+   * skipping `options.offset`, at most `options.limit`. `select(where)` alone
+   * returns whole records.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ name: "string", age: "int" });
+   * await db.insertMany([{ name: "Ada", age: 36 }, { name: "Bo", age: 9 }]);
+   * const names = await db.select(["name"], { age: [18, null] }, { orderBy: "-age", limit: 10 });
+   * console.log(names); // [{ __id__: 1, __version__: 0, name: "Ada" }]
+   * ```
    */
-  select(fields?: string[] | Where, where?: Where): Promise<ResultSet> {
-    let names: string[];
-    let cond: unknown;
-    try {
-      [names, cond] = selectArgs(fields, where);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const found = this.#run("read", (w) => ({ ...w.select(names, cond), shape: w.fields }));
-    return filterRecords(
-      found.then(({ rows, want, shape }) => this.#records(rows, want, shape)),
-      names,
-      cond,
+  select<const F extends readonly string[], const O extends string = string>(
+    fields: F & readonly FieldName<S>[],
+    where?: Where<S>,
+    options?: QueryOptions<SortSpec<O, FieldName<S>>>,
+  ): Promise<ResultSet<Selected<S, F>>>;
+  /** `select(where)`: whole records matching `where`, in `__id__` order. */
+  select(where?: Where<S>): Promise<ResultSet<RecordOf<S>>>;
+  // deno-lint-ignore no-explicit-any
+  async select(fields?: unknown, where?: unknown, options?: unknown): Promise<ResultSet<any>> {
+    checkArity("select", arguments.length, ["fields", "where", "options"]);
+    return await this.#read(
+      "select from",
+      (s) => selectRecords(s, [fields, where, options], this.#records, "select"),
     );
   }
 
-  /** Full records matching `where` (Buzhug's `db(key=value)` / `select_for_update`). */
-  find(where?: Where): Promise<ResultSet> {
-    return this.select([], where);
+  /**
+   * Whole records matching `where` (Buzhug's `db(key=value)` and
+   * `select_for_update`), with `select`'s options.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ name: "string" });
+   * await db.insert({ name: "Ada" });
+   * const [ada] = await db.find({ name: { in: ["Ada", "Bo"] } }, { limit: 1 });
+   * ```
+   */
+  async find<const O extends string = string>(
+    where?: Where<S>,
+    options?: QueryOptions<SortSpec<O, FieldName<S>>>,
+  ): Promise<ResultSet<RecordOf<S>>> {
+    checkArity("find", arguments.length, ["where", "options"]);
+    return await this.#read(
+      "find in",
+      (s) => selectRecords(s, [where, options, undefined], this.#records, "find"),
+    ) as unknown as ResultSet<RecordOf<S>>;
   }
 
   /**
    * Applies `changes` to each record, all or none. Throws `ConflictError`
    * (and changes nothing) when a record's `__version__` is not the stored one.
    * On success the caller's records get the new values and `__version__`.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ n: "int" });
+   * const r = (await db.get(await db.insert({ n: 1 })))!;
+   * await db.update(r, { n: r.n! + 1 });
+   * console.log(r.n, r.__version__); // 2 1
+   * ```
    */
-  async update(records: Record | Record[], changes: { [field: string]: unknown }): Promise<void> {
-    const list = Array.isArray(records) ? records : [records];
-    const rows = await this.#write((w) => w.update(list, changes));
-    applyToCallers(list, rows, changes);
+  async update(records: Versioned | ReadonlyArray<Versioned>, changes: ValuesOf<S>): Promise<void> {
+    checkArity("update", arguments.length, ["records", "changes"]);
+    const rows = await this.#write("update", (ws) => updateRecords(ws, records, changes));
+    applyToCallers(records, rows, changes);
   }
 
-  /** Deletes a record, an id, or an array of them. Returns how many were live. */
-  delete(target: unknown): Promise<number> {
-    return this.#write((w) => w.delete(checkTargets(target)));
+  /**
+   * Deletes a record, an id, or an array of them. Returns how many were live.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ n: "int" });
+   * const id = await db.insert({ n: 1 });
+   * console.log(await db.delete(id)); // 1
+   * ```
+   */
+  async delete(target: Target): Promise<number> {
+    checkArity("delete", arguments.length, ["target"]);
+    return await this.#write("delete", (ws) => deleteTargets(ws, target));
   }
 
-  /** Physically removes deleted records and old versions (a new generation); ids are kept. */
-  cleanup(): Promise<void> {
-    return this.#run("write", (w) => {
-      w.store.recover();
-      w.store.checkpoint();
-    });
+  /**
+   * Rewrites the base without deleted records and old versions (a new
+   * generation: FORMAT.md, W4); ids are kept.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ n: "int" });
+   * await db.cleanup();
+   * ```
+   */
+  async cleanup(): Promise<void> {
+    checkArity("cleanup", arguments.length, []);
+    await this.#change("cleanup", () => ({ kind: "cleanup" }));
   }
 
-  /** Makes every acknowledged write durable (fsync of the log and the folder). */
-  commit(): Promise<void> {
-    return this.#run("write", (w) => w.store.sync());
+  /**
+   * Makes every acknowledged write durable (fsync of the log and the folder).
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b", { sync: false }).create({ n: "int" });
+   * await db.insert({ n: 1 });
+   * await db.commit();
+   * ```
+   */
+  async commit(): Promise<void> {
+    checkArity("commit", arguments.length, []);
+    const s = this.#open("commit");
+    await this.#exclusive("commit", async () => await s.sync());
   }
 
-  /** Persists a new default for `field`. */
-  setDefault(field: string, value: unknown): Promise<void> {
-    return this.#run("write", (w) => {
-      const fields = w.fields.map((f) => ({ ...f }));
-      const f = fields.find((f) => f.name === field);
-      if (!f) throw new TypeError(`setDefault: unknown field ${show(field)}`);
+  /**
+   * Persists a new default for `field`.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ n: "int" });
+   * await db.setDefault("n", 7);
+   * ```
+   */
+  async setDefault(field: FieldName<S>, value: unknown): Promise<void> {
+    checkArity("setDefault", arguments.length, ["field", "value"]);
+    await this.#change("setDefault", (s) => {
+      const f = s.fields.find((f) => f.name === field);
+      if (!f) throw new TypeError(`Cannot setDefault: unknown field ${show(field)}`);
       try {
-        f.default = encode(f, value);
+        return { kind: "setDefault", field: f.name, value: encode(f, value) };
       } catch (e) {
-        throw new TypeError(`setDefault: ${(e as Error).message}`);
+        throw new TypeError(`Cannot setDefault: ${(e as Error).message}`);
       }
-      w.store.recover();
-      w.store.checkpoint(fields);
-    });
-  }
-
-  /** Adds a field; existing records get `options.default` (or `null`). */
-  addField(name: string, type: FieldType, options: AddFieldOptions = {}): Promise<void> {
-    return this.#run("write", (w) => {
-      const field = makeField(name, { type, default: options.default }, this.#path);
-      if (w.fields.some((f) => f.name === name)) {
-        throw new TypeError(`addField: field ${show(name)} already exists`);
-      }
-      let at = w.fields.length;
-      if (options.after !== undefined) {
-        at = w.fields.findIndex((f) => f.name === options.after) + 1;
-        if (at === 0) {
-          throw new TypeError(`addField: unknown field ${show(options.after)} in "after"`);
-        }
-      }
-      const fields = [...w.fields];
-      fields.splice(at, 0, field);
-      w.store.recover();
-      w.store.checkpoint(fields, (row) => {
-        const r = row.slice();
-        r.splice(at + 2, 0, field.default);
-        return r;
-      });
-    });
-  }
-
-  /** Removes a field and its values from every record. */
-  dropField(name: string): Promise<void> {
-    return this.#run("write", (w) => {
-      checkName(name);
-      const at = w.fields.findIndex((f) => f.name === name);
-      if (at < 0) throw new TypeError(`dropField: unknown field ${show(name)}`);
-      if (w.fields.length === 1) throw new TypeError(`dropField: ${show(name)} is the last field`);
-      const fields = w.fields.filter((_, j) => j !== at);
-      w.store.recover();
-      w.store.checkpoint(fields, (row) => row.filter((_, k) => k !== at + 2));
     });
   }
 
   /**
-   * Runs `fn(tx)` with the base to itself (in PsBase, the exclusive lock for
-   * the whole call). Everything `tx` writes commits together when `fn`
-   * returns; if `fn` throws, nothing it wrote is kept. Use `tx`, not the base,
-   * inside `fn`. Returns what `fn` returns.
+   * Adds a field; existing records get `options.default` (or `null`).
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ name: "string" });
+   * await db.addField("age", "int", { after: "name", default: 0 });
+   * ```
    */
-  transaction<T>(fn: (tx: Transaction) => T | Promise<T>): Promise<T> {
-    if (typeof fn !== "function") {
-      return Promise.reject(new TypeError(`transaction: expected a function, got ${show(fn)}`));
-    }
-    return this.#run("write", async (work) => {
-      const tx = new Transaction(work, (rows, want) => this.#records(rows, want, work.fields));
+  async addField(name: string, type: FieldType, options?: AddFieldOptions): Promise<void> {
+    checkArity("addField", arguments.length, ["name", "type", "options"]);
+    checkOptions("addField", options, ["after", "default"]);
+    const o = options ?? {};
+    await this.#change("addField", (s) => {
+      let field: Field;
       try {
-        const out = await fn(tx);
-        tx.end();
-        work.commit();
-        for (const u of pending.get(tx) ?? []) applyToCallers(u.list, u.rows, u.changes);
-        return out;
+        field = makeField(name, { type, default: o.default }, this.#path);
       } catch (e) {
-        tx.end();
-        work.rollback();
-        throw e;
+        throw new TypeError(`Cannot addField: ${(e as Error).message}`);
+      }
+      if (s.fields.some((f) => f.name === name)) {
+        throw new TypeError(`Cannot addField: field ${show(name)} already exists`);
+      }
+      let at = s.fields.length;
+      if (o.after !== undefined) {
+        at = s.fields.findIndex((f) => f.name === o.after) + 1;
+        if (at === 0) {
+          throw new TypeError(`Cannot addField: unknown field ${show(o.after)} in "after"`);
+        }
+      }
+      return { kind: "addField", field, at };
+    });
+  }
+
+  /**
+   * Removes a field and its values from every record (and its index).
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ name: "string", age: "int" });
+   * await db.dropField("age");
+   * ```
+   */
+  async dropField(name: FieldName<S>): Promise<void> {
+    checkArity("dropField", arguments.length, ["name"]);
+    await this.#change("dropField", (s) => {
+      checkName(name);
+      if (!s.fields.some((f) => f.name === name)) {
+        throw new TypeError(`Cannot dropField: unknown field ${show(name)}`);
+      }
+      if (s.fields.length === 1) {
+        throw new TypeError(`Cannot dropField: ${show(name)} is the last field`);
+      }
+      return { kind: "dropField", field: name };
+    });
+  }
+
+  /**
+   * Indexes `field`, so that equality, `in` (and, for a sorted index, range)
+   * lookups on it read a few pages instead of the whole column.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ email: "string" });
+   * await db.addIndex("email");
+   * ```
+   */
+  async addIndex(field: FieldName<S>, options?: IndexOptions): Promise<void> {
+    checkArity("addIndex", arguments.length, ["field", "options"]);
+    checkOptions("addIndex", options, ["kind"]);
+    await this.#change("addIndex", (s) => {
+      const f = s.fields.find((f) => f.name === field);
+      if (!f) throw new TypeError(`Cannot addIndex: unknown field ${show(field)}`);
+      if (s.indexes.some((ix) => ix.field === field)) {
+        throw new TypeError(`Cannot addIndex: field ${show(field)} is indexed already`);
+      }
+      try {
+        return { kind: "addIndex", index: indexFor(f, options?.kind ?? true)! };
+      } catch (e) {
+        throw new TypeError(`Cannot addIndex: ${(e as Error).message}`);
       }
     });
   }
 
-  /** Yields every live record, in `__id__` order. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Record> {
-    yield* await this.select();
+  /**
+   * Removes the index on `field`.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ email: { type: "string", index: true } });
+   * await db.dropIndex("email");
+   * ```
+   */
+  async dropIndex(field: FieldName<S>): Promise<void> {
+    checkArity("dropIndex", arguments.length, ["field"]);
+    await this.#change("dropIndex", (s) => {
+      if (!s.indexes.some((ix) => ix.field === field)) {
+        throw new TypeError(`Cannot dropIndex: field ${show(field)} has no index`);
+      }
+      return { kind: "dropIndex", field };
+    });
+  }
+
+  /**
+   * Runs `fn(tx)` with the base to itself (in `PsBase`, the exclusive lock
+   * for the whole call). Everything `tx` writes commits together when `fn`
+   * returns; if `fn` throws, nothing it wrote is kept. Inside `fn`, write
+   * through `tx`: a write through the base fails at once with
+   * `TransactionError`; reads through the base see the state before the
+   * transaction. Returns what `fn` returns.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ name: "string", n: "int" });
+   * const id = await db.insert({ name: "hits", n: 0 });
+   * const n = await db.transaction(async (tx) => {
+   *   const r = (await tx.get(id))!;
+   *   await tx.update(r, { n: r.n! + 1 });
+   *   return r.n;
+   * });
+   * console.log(n); // 1
+   * ```
+   */
+  async transaction<T>(fn: (tx: Transaction<S>) => T | Promise<T>): Promise<T> {
+    checkArity("transaction", arguments.length, ["fn"]);
+    if (typeof fn !== "function") {
+      throw new TypeError(`Cannot run a transaction: expected a function, got ${show(fn)}`);
+    }
+    let tx: TransactionImpl | undefined;
+    const out = await this.#write("transaction", async (ws) => {
+      tx = new TransactionImpl(ws, this.#records);
+      this.#inTransaction = true;
+      try {
+        return await fn(tx as unknown as Transaction<S>);
+      } finally {
+        this.#inTransaction = false;
+        tx.end();
+      }
+    });
+    for (const u of tx!.updates) applyToCallers(u.records, u.rows, u.changes);
+    return out;
+  }
+
+  /**
+   * The integrity check (FORMAT.md, K): reads every file of the base and
+   * reports each problem with its file. Takes no lock and writes nothing; the
+   * base need not be open.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ n: "int" });
+   * const report = await db.check();
+   * console.log(report.ok); // true
+   * ```
+   */
+  async check(): Promise<CheckReport> {
+    checkArity("check", arguments.length, []);
+    const { driver, options: o } = await this.#driver_();
+    if (!(await driver.exists(this.#path, o))) throw new BaseNotFoundError(this.#path);
+    return await driver.check(this.#path, o);
+  }
+
+  /**
+   * Yields every live record, in `__id__` order.
+   *
+   * @example
+   * ```ts
+   * import { Base } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new Base(dir + "/b").create({ n: "int" });
+   * for await (const r of db) console.log(r.n);
+   * ```
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<RecordOf<S>> {
+    yield* await this.find();
   }
 }
+
+registerKind(Base, fileKind);

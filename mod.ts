@@ -19,10 +19,39 @@ export {
   Base,
   type BaseOptions,
   type CreateOptions,
+  type FieldInfo,
+  type IndexOptions,
   ResultSet,
-  Transaction,
 } from "./base.ts";
 export { PsBase, type PsBaseOptions } from "./ps_base.ts";
 export { type LockHandle, type LockOptions, PsLock } from "./lock.ts";
-export { ConflictError, CorruptionError, LockTimeoutError } from "./_errors.ts";
-export type { FieldSpec, FieldType, Record, Schema, Where } from "./_types.ts";
+export {
+  BaseChangedError,
+  BaseExistsError,
+  BaseNotFoundError,
+  ConflictError,
+  CorruptionError,
+  LockTimeoutError,
+  TransactionError,
+} from "./_errors.ts";
+export type { Selected, Target, Transaction, Versioned } from "./_table/_transaction.ts";
+export type {
+  CheckReport,
+  FieldCondition,
+  FieldInput,
+  FieldName,
+  FieldSpec,
+  FieldType,
+  FieldTypeOf,
+  FieldValue,
+  FieldValues,
+  IsSortSpec,
+  LinkTarget,
+  QueryOptions,
+  RecordOf,
+  RecordPredicate,
+  Schema,
+  SortSpec,
+  ValuesOf,
+  Where,
+} from "./_types.ts";

@@ -9,15 +9,15 @@
  * @module
  */
 
-import { path as paths } from "./_path.ts";
-import { type AccessMode, kAccess, kOptionNames } from "./_table/_access.ts";
-import { Base, type BaseOptions } from "./base.ts";
-import { PsLock } from "./lock.ts";
+import { LockTimeoutError } from "./_errors.ts";
 import { defaultFs } from "./_file/_fs_default.ts";
-
-async function mkdirp(dir: string): Promise<void> {
-  (await defaultFs()).mkdirp(dir);
-}
+import { fileKind } from "./_file/_kind.ts";
+import { path as paths } from "./_path.ts";
+import { show } from "./_show.ts";
+import { type Access, registerKind } from "./_table/_kind.ts";
+import type { Schema } from "./_types.ts";
+import { Base, type BaseOptions, type CreateOptions } from "./base.ts";
+import { PsLock } from "./lock.ts";
 
 /**
  * Options of a `PsBase`.
@@ -29,10 +29,62 @@ async function mkdirp(dir: string): Promise<void> {
  * ```
  */
 export interface PsBaseOptions extends BaseOptions {
-  /** How long a call waits for the lock before `LockTimeoutError`. Default: forever. */
+  /**
+   * How long a write waits, behind other calls in this process and for the
+   * lock, before `LockTimeoutError`. Default: forever.
+   */
   timeoutMs?: number;
-  /** The lock file. Default: `<path>.lock`, beside the base's folder (L1). */
+  /** The lock file. Default: `<path>.lock`, beside the base's folder (FORMAT.md, L1). */
   lockPath?: string;
+}
+
+function lockPathOf(path: string, options: { lockPath?: unknown }): string {
+  return paths.resolve((options.lockPath as string | undefined) ?? path + ".lock");
+}
+
+/** The write lock of a `PsBase`: the exclusive flock on its lock file (FORMAT.md, L1-L4). */
+class LockAccess implements Access {
+  readonly timeoutMs: number | undefined;
+  #lock: PsLock;
+  #dirReady = false;
+
+  constructor(lockPath: string, timeoutMs: number | undefined) {
+    this.#lock = new PsLock(lockPath);
+    this.timeoutMs = timeoutMs;
+  }
+
+  timeout(): Error {
+    return new LockTimeoutError(this.#lock.path, this.timeoutMs!);
+  }
+
+  async write<T>(body: () => Promise<T>, deadline: number | undefined): Promise<T> {
+    // The lock file's folder: made once, by the first write (never by a reader: R4).
+    if (!this.#dirReady) (await defaultFs()).mkdirp(paths.dirname(this.#lock.path));
+    this.#dirReady = true;
+    const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
+    let held;
+    try {
+      held = await this.#lock.acquire({ exclusive: true, timeoutMs: left });
+    } catch (e) {
+      if (e instanceof LockTimeoutError) throw this.timeout();
+      throw e;
+    }
+    try {
+      return await body();
+    } finally {
+      held.release();
+    }
+  }
+
+  async busy(): Promise<boolean> {
+    try {
+      (await this.#lock.acquire({ exclusive: false, timeoutMs: 0 })).release();
+      return false;
+    } catch (e) {
+      if (e instanceof LockTimeoutError) return true;
+      throw e;
+    }
+  }
 }
 
 /**
@@ -51,60 +103,73 @@ export interface PsBaseOptions extends BaseOptions {
  * // Safe against other processes doing the same at the same time:
  * await db.transaction(async (tx) => {
  *   const [job] = await tx.find({ name: "nightly" });
- *   await tx.update(job, { runs: (job.runs as number) + 1 });
+ *   await tx.update(job, { runs: job.runs! + 1 });
  * });
  * ```
  */
-export class PsBase extends Base {
-  #lock: PsLock;
-  #timeoutMs: number | undefined;
-  #dirReady = false;
+export class PsBase<S extends Schema = Schema> extends Base<S> {
+  #lockPath: string;
 
-  /** A shared base in the folder `path`; its lock file is `<path>.lock` unless `options.lockPath`. */
+  /**
+   * A shared base in the folder `path`; its lock file is `<path>.lock` unless
+   * `options.lockPath`.
+   *
+   * @example
+   * ```ts
+   * import { PsBase } from "@psbase/psbase";
+   * const db = new PsBase("./data/jobs", { timeoutMs: 5000 });
+   * console.log(db.lockPath.endsWith("jobs.lock")); // true
+   * ```
+   */
   constructor(path: string, options: PsBaseOptions = {}) {
     super(path, options);
-    const t = options.timeoutMs;
-    if (t !== undefined && (typeof t !== "number" || !(t >= 0))) {
-      throw new RangeError(`timeoutMs must be a number >= 0, got ${String(t)}`);
-    }
-    this.#timeoutMs = t;
-    this.#lock = new PsLock(options.lockPath ?? this.path + ".lock");
+    this.#lockPath = lockPathOf(this.path, options);
   }
 
   /** The lock file's path. */
   get lockPath(): string {
-    return this.#lock.path;
+    return this.#lockPath;
   }
 
-  /** @ignore The option names the constructor accepts. */
-  static override get [kOptionNames](): string[] {
-    return [...super[kOptionNames], "timeoutMs", "lockPath"];
-  }
-
-  /** @ignore Runs `body` under the lock (writes), after picking up others' commits. */
-  override async [kAccess]<T>(
-    mode: AccessMode,
-    body: () => T | Promise<T>,
-    refresh: () => void,
-  ): Promise<T> {
-    if (mode === "read") {
-      // Reads need no lock: they see every commit already acknowledged, from
-      // files that never change once written (FORMAT.md, L3 and R4).
-      refresh();
-      return await body();
-    }
-    // The lock file's folder: made once, by the first write (create makes the base's folder).
-    if (!this.#dirReady) await mkdirp(paths.dirname(this.#lock.path));
-    this.#dirReady = true;
-    const held = await this.#lock.acquire({
-      exclusive: mode === "write",
-      timeoutMs: this.#timeoutMs,
-    });
-    try {
-      refresh();
-      return await body();
-    } finally {
-      held.release();
-    }
+  /**
+   * Like `Base.create`, typed for `PsBase`.
+   *
+   * @example
+   * ```ts
+   * import { PsBase } from "@psbase/psbase";
+   * const dir = await Deno.makeTempDir();
+   * await using db = await new PsBase(dir + "/b").create({ n: "int" }, { mode: "open" });
+   * ```
+   */
+  override create<const S2 extends Schema>(
+    schema: S2,
+    options?: CreateOptions,
+  ): Promise<PsBase<S2>> {
+    // Every argument, as given: Base.create checks how many there are.
+    void schema, options;
+    return Base.prototype.create.apply(this, arguments as never) as unknown as Promise<
+      PsBase<S2>
+    >;
   }
 }
+
+registerKind(PsBase, {
+  ...fileKind,
+  options: [...fileKind.options, "timeoutMs", "lockPath"],
+  check(o) {
+    const t = o.timeoutMs;
+    if (t !== undefined && (typeof t !== "number" || !(t >= 0))) {
+      throw new RangeError(`Cannot make a PsBase: timeoutMs must be a number >= 0, got ${show(t)}`);
+    }
+    if (o.lockPath !== undefined && (typeof o.lockPath !== "string" || o.lockPath === "")) {
+      throw new TypeError(
+        `Cannot make a PsBase: lockPath must be a non-empty string, got ${show(o.lockPath)}`,
+      );
+    }
+  },
+  access: (path, o) =>
+    new LockAccess(
+      lockPathOf(path, o),
+      o.timeoutMs === Infinity ? undefined : o.timeoutMs as number | undefined,
+    ),
+});

@@ -1,31 +1,49 @@
 // Copyright 2026 the psbase authors. MIT license.
-// The data file `data.<gen>`: every live row of one generation, stored column
-// by column so a short-lived process reads only the columns its query needs
-// (FORMAT.md, F3 and F4).
+// The data file `data.<gen>`: every live row of one generation, column by
+// column, then its index sections, every page checksummed (FORMAT.md, F3, F4,
+// F7), so a short-lived process reads and checks only the pages its query
+// needs.
 
-import { type Fs, type Handle, writeSynced } from "./_fs.ts";
-import { fnv1a, sum32 } from "./_checksum.ts";
 import { CorruptionError } from "../_errors.ts";
 import type { Encoding, Field, Row, Stored } from "../_field/_codec.ts";
 import { codecOf } from "../_field/_list.ts";
+import type { IndexSpec } from "../_storage/_types.ts";
+import { sum32 } from "./_checksum.ts";
+import { type Fs, type Handle, writeSynced } from "./_fs.ts";
+import type { IndexKind, SectionReader } from "./_index/_types.ts";
+import { INDEX_KINDS } from "./_index/_list.ts";
 
-const MAGIC = "PSBDATA1";
+const MAGIC = "PSBDATA2";
+/** The page size of every data file (FORMAT.md, F3). */
+export const PAGE = 4096;
+const FIXED = 20;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-type Enc = Encoding;
-
-interface ColumnMeta {
-  name: string;
-  enc: Enc;
+/** A section (column or index) as the header lists it. */
+interface SectionMeta {
   off: number;
   len: number;
-  sum: number;
+}
+interface ColumnMeta extends SectionMeta {
+  name: string;
+  enc: Encoding;
+}
+interface IndexMeta extends SectionMeta {
+  field: string;
+  kind: string;
+  buckets?: number;
+}
+interface Header {
+  rows: number;
+  page: number;
+  columns: ColumnMeta[];
+  indexes: IndexMeta[];
 }
 
-/** A column read whole into memory, checksum verified. */
+/** A column read whole into memory, every page checked. */
 export interface Column {
-  enc: Enc;
+  enc: Encoding;
   /** f64: values. */
   f64?: Float64Array;
   /** f64 and str: 1 where the value is null. bool: 0, 1 or 2 (null). */
@@ -35,16 +53,16 @@ export interface Column {
   blob?: Uint8Array;
 }
 
-function encOf(type: string): Enc {
-  return codecOf(type)!.encoding;
+const pad8 = (n: number) => (n + 7) & ~7;
+const pagesOf = (len: number) => Math.ceil(len / PAGE);
+
+/** The byte length a column of `rows` rows needs (strings: at least). */
+function columnSize(enc: Encoding, rows: number): number {
+  return enc === "bool" ? rows : enc === "f64" ? 9 * rows : pad8(4 * (rows + 1) + rows);
 }
 
-const pad8 = (n: number) => (n + 7) & ~7;
-/** After this many positioned reads, a data file reads whole columns: the process is not short-lived. */
-const POINT_READS = 256;
-
-/** Encodes one column of `rows` at index `k`. */
-function encodeColumn(enc: Enc, rows: Row[], k: number): Uint8Array {
+/** Encodes one column of `rows` at row position `k` (FORMAT.md, F4). */
+function encodeColumn(enc: Encoding, rows: Row[], k: number): Uint8Array {
   const n = rows.length;
   if (enc === "bool") {
     const out = new Uint8Array(n);
@@ -70,11 +88,11 @@ function encodeColumn(enc: Enc, rows: Row[], k: number): Uint8Array {
     const v = rows[i][k];
     if (v !== null) max += 3 * (v as string).length;
   }
-  const head = 4 * (n + 1) + n;
-  const out = new Uint8Array(pad8(head) + max);
+  const head = pad8(4 * (n + 1) + n);
+  const out = new Uint8Array(head + max);
   const offsets = new Uint32Array(out.buffer, 0, n + 1);
-  const nulls = out.subarray(4 * (n + 1), head);
-  const blob = out.subarray(pad8(head));
+  const nulls = out.subarray(4 * (n + 1));
+  const blob = out.subarray(head);
   let at = 0;
   for (let i = 0; i < n; i++) {
     offsets[i] = at;
@@ -83,113 +101,276 @@ function encodeColumn(enc: Enc, rows: Row[], k: number): Uint8Array {
     else at += encoder.encodeInto(v as string, blob.subarray(at)).written;
   }
   offsets[n] = at;
-  return out.subarray(0, pad8(head) + at);
+  return out.subarray(0, head + at);
+}
+
+/** The sections of a data file for `fields` and `indexes`, in header order. */
+function sectionNames(fields: readonly Field[]): Array<[string, Encoding]> {
+  return [
+    ["__id__", "f64"],
+    ["__version__", "f64"],
+    ...fields.map((f): [string, Encoding] => [
+      f.name,
+      codecOf(f.type)!.encoding,
+    ]),
+  ];
 }
 
 /**
- * Writes `rows` (sorted by `__id__`) as a complete data file at `path` and
- * fsyncs it (FORMAT.md, F3; invariant W2).
+ * Writes `rows` (sorted by `__id__`) and their indexes as a complete data file
+ * at `path` and fsyncs it (FORMAT.md, F3; invariant W3).
  */
-export function writeDataFile(fs: Fs, path: string, fields: Field[], rows: Row[]): void {
-  const specs: Array<[string, Enc]> = [["__id__", "f64"], ["__version__", "f64"]];
-  for (const f of fields) specs.push([f.name, encOf(f.type)]);
-  const blobs = specs.map(([, enc], k) => encodeColumn(enc, rows, k));
-  const metas: ColumnMeta[] = [];
-  // Offsets are relative to the end of the header; fixed up below.
-  let at = 0;
-  specs.forEach(([name, enc], k) => {
-    metas.push({ name, enc, off: at, len: blobs[k].length, sum: sum32(blobs[k]) });
-    at = pad8(at + blobs[k].length);
-  });
-  let headerBytes = new Uint8Array(0);
+export function writeDataFile(
+  fs: Fs,
+  path: string,
+  fields: readonly Field[],
+  indexes: readonly IndexSpec[],
+  rows: Row[],
+): void {
+  const names = sectionNames(fields);
+  const blobs = names.map(([, enc], k) => encodeColumn(enc, rows, k));
+  const extra: Array<{ buckets?: number }> = [];
+  for (const ix of indexes) {
+    const k = fields.findIndex((f) => f.name === ix.field) + 2;
+    const built = INDEX_KINDS[ix.kind].build(rows.map((r) => r[k]));
+    blobs.push(built.bytes);
+    extra.push(built.buckets === undefined ? {} : { buckets: built.buckets });
+  }
+  const pages = blobs.reduce((n, b) => n + pagesOf(b.length), 0);
+  const S = 4 * pages;
+  // Offsets are absolute, and the header's length depends on them: iterate.
   let base = 0;
-  // The header holds absolute offsets, which depend on its own length.
-  for (let tries = 0; tries < 4; tries++) {
-    const abs = metas.map((m) => ({ ...m, off: m.off + base }));
-    headerBytes = encoder.encode(JSON.stringify({ rows: rows.length, columns: abs }));
-    const next = pad8(16 + headerBytes.length);
+  let headerBytes = new Uint8Array(0);
+  let offs: number[] = [];
+  for (let tries = 0; tries < 8; tries++) {
+    offs = [];
+    let at = base;
+    for (const b of blobs) {
+      offs.push(at);
+      at = pad8(at + b.length);
+    }
+    const header: Header = {
+      rows: rows.length,
+      page: PAGE,
+      columns: names.map(([name, enc], k) => ({ name, enc, off: offs[k], len: blobs[k].length })),
+      indexes: indexes.map((ix, j) => ({
+        field: ix.field,
+        kind: ix.kind,
+        ...extra[j],
+        off: offs[names.length + j],
+        len: blobs[names.length + j].length,
+      })),
+    };
+    headerBytes = encoder.encode(JSON.stringify(header));
+    const next = pad8(FIXED + headerBytes.length + S);
     if (next === base) break;
     base = next;
   }
-  const file = new Uint8Array(base + at);
+  const end = offs.length ? pad8(offs[offs.length - 1] + blobs[blobs.length - 1].length) : base;
+  const file = new Uint8Array(Math.max(end, base));
   file.set(encoder.encode(MAGIC), 0);
   const dv = new DataView(file.buffer);
   dv.setUint32(8, headerBytes.length, true);
-  dv.setUint32(12, fnv1a(headerBytes), true);
-  file.set(headerBytes, 16);
-  metas.forEach((m, k) => file.set(blobs[k], base + m.off));
+  dv.setUint32(12, S, true);
+  file.set(headerBytes, FIXED);
+  let p = FIXED + headerBytes.length;
+  blobs.forEach((b, s) => {
+    file.set(b, offs[s]);
+    for (let j = 0; j * PAGE < b.length; j++) {
+      const at = offs[s] + j * PAGE;
+      dv.setUint32(p, sum32(file.subarray(at, at + Math.min(PAGE, b.length - j * PAGE)), at), true);
+      p += 4;
+    }
+  });
+  dv.setUint32(16, sum32(file.subarray(FIXED, FIXED + headerBytes.length + S)), true);
   writeSynced(fs, path, file);
 }
 
 /**
- * A data file opened for reading. Columns load lazily: a whole column (checksum
- * verified) for scans, or single values by positioned reads for point lookups.
+ * A data file opened for reading. Pages are read and checked on demand: a
+ * whole column for scans, single pages for point reads and index lookups.
  */
 export class DataFile {
   readonly path: string;
   readonly rows: number;
   #h: Handle | undefined;
-  #cols = new Map<string, ColumnMeta>();
+  #cols = new Map<string, ColumnMeta & { first: number }>();
+  #indexes = new Map<string, IndexMeta & { first: number; impl: IndexKind }>();
+  #sums: Uint32Array;
+  #pages = new Map<number, Uint8Array>();
   #loaded = new Map<string, Column>();
-  #scratch = new Uint8Array(8);
-  #pointReads = 0;
+  #types = new Map<string, Field["type"]>();
   #first: number | undefined;
   #last: number | undefined;
 
-  constructor(fs: Fs, path: string) {
+  /** Opens and checks the header against the manifest's `fields` and `indexes` (F3). */
+  constructor(fs: Fs, path: string, fields: readonly Field[], indexes: readonly IndexSpec[]) {
     this.path = path;
     const h = fs.open(path, "r");
     this.#h = h;
     try {
       const size = h.size();
-      const first = new Uint8Array(Math.min(size, 4096));
+      const first = new Uint8Array(Math.min(size, PAGE));
       h.read(first, 0);
-      if (size < 16 || new TextDecoder().decode(first.subarray(0, 8)) !== MAGIC) {
-        throw this.#damaged("not a psbase data file (bad magic or too short)");
+      if (size < FIXED || new TextDecoder().decode(first.subarray(0, 8)) !== MAGIC) {
+        const magic = new TextDecoder().decode(first.subarray(0, 8));
+        throw this.#damaged(
+          /^PSBDATA\d$/.test(magic)
+            ? `unsupported format ${magic} (this psbase reads ${MAGIC})`
+            : "not a psbase data file (bad magic or too short)",
+        );
       }
       const dv = new DataView(first.buffer);
       const hlen = dv.getUint32(8, true);
-      if (16 + hlen > size) throw this.#damaged("truncated header");
-      let hbytes = first.subarray(16, 16 + hlen);
-      if (16 + hlen > first.length) {
-        hbytes = new Uint8Array(hlen);
-        h.read(hbytes, 16);
+      const slen = dv.getUint32(12, true);
+      if (FIXED + hlen + slen > size || slen % 4 !== 0) throw this.#damaged("truncated header");
+      let meta = first.subarray(FIXED, FIXED + hlen + slen);
+      if (FIXED + hlen + slen > first.length) {
+        meta = new Uint8Array(hlen + slen);
+        h.read(meta, FIXED);
       }
-      if (fnv1a(hbytes) !== dv.getUint32(12, true)) throw this.#damaged("bad header checksum");
-      const header = JSON.parse(new TextDecoder().decode(hbytes)) as {
-        rows: number;
-        columns: ColumnMeta[];
-      };
-      this.rows = header.rows;
-      for (const c of header.columns) {
-        if (c.off + c.len > size) throw this.#damaged(`truncated (column ${c.name})`);
-        this.#cols.set(c.name, c);
+      if (sum32(meta) !== dv.getUint32(16, true)) throw this.#damaged("bad header checksum");
+      let header: Header;
+      try {
+        header = JSON.parse(utf8.decode(meta.subarray(0, hlen)));
+      } catch {
+        throw this.#damaged("unreadable header");
       }
+      this.#sums = new Uint32Array(meta.slice(hlen).buffer);
+      this.rows = this.#checkHeader(header, size, FIXED + hlen + slen, fields, indexes);
+      for (const f of fields) this.#types.set(f.name, f.type);
     } catch (e) {
       h.close();
-      if (e instanceof SyntaxError) throw this.#damaged("unreadable header");
       throw e;
     }
+  }
+
+  /** Checks the header's shape against the manifest (F3); returns the row count. */
+  #checkHeader(
+    header: Header,
+    size: number,
+    start: number,
+    fields: readonly Field[],
+    indexes: readonly IndexSpec[],
+  ): number {
+    const rows = header?.rows;
+    if (!Number.isSafeInteger(rows) || rows < 0 || rows > 2 ** 32 - 2) {
+      throw this.#damaged(`bad row count ${JSON.stringify(rows)}`);
+    }
+    if (header.page !== PAGE) throw this.#damaged(`bad page size ${JSON.stringify(header.page)}`);
+    const names = sectionNames(fields);
+    const cols = header.columns;
+    if (!Array.isArray(cols) || cols.length !== names.length) {
+      throw this.#damaged("columns do not match the manifest's fields");
+    }
+    const ixs = header.indexes;
+    if (!Array.isArray(ixs) || ixs.length !== indexes.length) {
+      throw this.#damaged("indexes do not match the manifest's");
+    }
+    let at = start;
+    let page = 0;
+    const place = (s: SectionMeta, what: string, min: number, exact: boolean) => {
+      if (
+        !Number.isSafeInteger(s.off) || !Number.isSafeInteger(s.len) || s.off % 8 !== 0 ||
+        s.off < at || s.off + s.len > size || s.len < min || (exact && s.len !== min)
+      ) {
+        throw this.#damaged(`bad offset or length of ${what}`);
+      }
+      at = s.off + s.len;
+      const first = page;
+      page += pagesOf(s.len);
+      return first;
+    };
+    cols.forEach((c, k) => {
+      const [name, enc] = names[k];
+      if (c?.name !== name || c.enc !== enc) {
+        throw this.#damaged(`column ${k} is ${JSON.stringify(c?.name)}, not ${name}`);
+      }
+      const first = place(c, `column ${name}`, columnSize(enc, rows), enc !== "str");
+      this.#cols.set(name, { ...c, first });
+    });
+    ixs.forEach((ix, j) => {
+      const want = indexes[j];
+      const kind = INDEX_KINDS[want.kind];
+      if (ix?.field !== want.field || ix.kind !== want.kind) {
+        throw this.#damaged(`index ${j} is not the manifest's index on ${want.field}`);
+      }
+      if (ix.buckets !== undefined && !(Number.isSafeInteger(ix.buckets) && ix.buckets > 0)) {
+        throw this.#damaged(`bad bucket count of the index on ${ix.field}`);
+      }
+      const [min, max] = kind.size(rows, ix.buckets);
+      const first = place(ix, `the index on ${ix.field}`, min, false);
+      if (ix.len > max || ix.len % 4 !== 0) {
+        throw this.#damaged(`bad length of the index on ${ix.field}`);
+      }
+      this.#indexes.set(ix.field, { ...ix, first, impl: kind });
+    });
+    if (page !== this.#sums.length) throw this.#damaged("bad page-sum table length");
+    return rows;
   }
 
   #damaged(detail: string): CorruptionError {
     return new CorruptionError(this.path, detail);
   }
 
-  #meta(name: string): ColumnMeta {
+  #handle(): Handle {
+    if (!this.#h) throw new Error(`Cannot read ${this.path}: the file is closed`);
+    return this.#h;
+  }
+
+  /** Page `j` of section `s` (read and checked once, then kept). */
+  #page(s: SectionMeta & { first: number }, j: number, what: string): Uint8Array {
+    const key = s.first + j;
+    let page = this.#pages.get(key);
+    if (page) return page;
+    const at = s.off + j * PAGE;
+    page = new Uint8Array(Math.min(PAGE, s.len - j * PAGE));
+    if (this.#handle().read(page, at) !== page.length || sum32(page, at) !== this.#sums[key]) {
+      throw this.#damaged(`bad checksum in ${what} (page at offset ${at})`);
+    }
+    this.#pages.set(key, page);
+    return page;
+  }
+
+  /** Bytes `[from, from + len)` of section `s`, from checked pages. */
+  #bytes(s: SectionMeta & { first: number }, from: number, len: number, what: string): Uint8Array {
+    const j = Math.floor(from / PAGE);
+    const inPage = from - j * PAGE;
+    if (inPage + len <= PAGE) {
+      return this.#page(s, j, what).subarray(inPage, inPage + len);
+    }
+    const out = new Uint8Array(len);
+    for (let got = 0; got < len;) {
+      const p = Math.floor((from + got) / PAGE);
+      const o = from + got - p * PAGE;
+      const page = this.#page(s, p, what);
+      const n = Math.min(len - got, page.length - o);
+      out.set(page.subarray(o, o + n), got);
+      got += n;
+    }
+    return out;
+  }
+
+  #meta(name: string): ColumnMeta & { first: number } {
     const m = this.#cols.get(name);
-    if (!m) throw this.#damaged(`column ${name} missing`);
+    if (!m) throw new Error(`Cannot read column ${name}: no such column`);
     return m;
   }
 
-  /** Reads column `name` whole, verifying its checksum. */
+  /** Reads column `name` whole, checking every page. */
   column(name: string): Column {
     const hit = this.#loaded.get(name);
     if (hit) return hit;
     const m = this.#meta(name);
     const bytes = new Uint8Array(m.len);
-    if (this.#handle().read(bytes, m.off) !== m.len || sum32(bytes) !== m.sum) {
-      throw this.#damaged(`bad checksum in column ${name}`);
+    if (this.#handle().read(bytes, m.off) !== m.len) {
+      throw this.#damaged(`truncated column ${name}`);
+    }
+    for (let j = 0; j * PAGE < m.len; j++) {
+      const page = bytes.subarray(j * PAGE, Math.min(m.len, (j + 1) * PAGE));
+      if (sum32(page, m.off + j * PAGE) !== this.#sums[m.first + j]) {
+        throw this.#damaged(`bad checksum in column ${name} (page at offset ${m.off + j * PAGE})`);
+      }
     }
     const n = this.rows;
     let col: Column;
@@ -197,69 +378,105 @@ export class DataFile {
     else if (m.enc === "f64") {
       col = { enc: "f64", f64: new Float64Array(bytes.buffer, 0, n), u8: bytes.subarray(8 * n) };
     } else {
-      const head = 4 * (n + 1) + n;
+      const head = pad8(4 * (n + 1) + n);
       col = {
         enc: "str",
         offsets: new Uint32Array(bytes.buffer, 0, n + 1),
-        u8: bytes.subarray(4 * (n + 1), head),
-        blob: bytes.subarray(pad8(head)),
+        u8: bytes.subarray(4 * (n + 1), 4 * (n + 1) + n),
+        blob: bytes.subarray(head),
       };
-      if (col.offsets![n] !== col.blob!.length) throw this.#damaged(`bad offsets in ${name}`);
+      if (col.offsets![0] !== 0 || col.offsets![n] !== col.blob!.length) {
+        throw this.#damaged(`bad offsets in column ${name}`);
+      }
     }
     this.#loaded.set(name, col);
     return col;
   }
 
-  #read(len: number, pos: number): Uint8Array {
-    const buf = len <= 8 ? this.#scratch : new Uint8Array(len);
-    if (this.#handle().read(len === buf.length ? buf : buf.subarray(0, len), pos) !== len) {
-      throw this.#damaged(`short read at ${pos}`);
-    }
-    return buf;
+  /** Whether column `name` is in memory. */
+  isLoaded(name: string): boolean {
+    return this.#loaded.has(name);
   }
 
-  /** The value of column `name` at row `i`, from memory or by positioned reads. */
+  /** The value of column `name` at row `i`, checked against its type (F4, F5). */
   value(name: string, i: number): Stored {
-    const col = this.#loaded.get(name) ??
-      (++this.#pointReads > POINT_READS ? this.column(name) : undefined);
-    if (col) return columnValue(col, i);
-    const m = this.#meta(name);
-    const n = this.rows;
-    if (m.enc === "bool") {
-      const b = this.#read(1, m.off + i)[0];
+    if (!(i >= 0 && i < this.rows)) {
+      throw this.#damaged(`row ${i} of ${this.rows} asked of ${name}`);
+    }
+    const col = this.#loaded.get(name);
+    const v = col ? this.#fromColumn(name, col, i) : this.#point(name, i);
+    if (v !== null) this.#checkValue(name, v, i);
+    return v;
+  }
+
+  #checkValue(name: string, v: Stored, i: number): void {
+    const type = this.#types.get(name);
+    const ok = type === undefined
+      ? Number.isSafeInteger(v) && (v as number) >= (name === "__id__" ? 1 : 0)
+      : codecOf(type)!.valid(v);
+    if (!ok) {
+      throw this.#damaged(`column ${name} at row ${i} holds ${JSON.stringify(v)}, not of its type`);
+    }
+  }
+
+  #fromColumn(name: string, col: Column, i: number): Stored {
+    if (col.enc === "bool") {
+      const b = col.u8[i];
+      if (b > 2) throw this.#damaged(`bad bool byte in column ${name} at row ${i}`);
       return b === 2 ? null : b === 1;
     }
-    // A null is stored as 0 (f64) or as an empty string, so the null byte is
-    // read only for those values.
-    if (m.enc === "f64") {
-      const v = new DataView(this.#read(8, m.off + 8 * i).buffer).getFloat64(0, true);
-      return v === 0 && this.#read(1, m.off + 8 * n + i)[0] === 1 ? null : v;
-    }
-    const dv = new DataView(this.#read(8, m.off + 4 * i).buffer);
-    const start = dv.getUint32(0, true);
-    const end = dv.getUint32(4, true);
-    const blobAt = m.off + pad8(4 * (n + 1) + n);
-    if (end < start || blobAt + end > m.off + m.len) {
-      throw this.#damaged(`bad offsets in column ${name} at row ${i}`);
-    }
-    if (end === start) return this.#read(1, m.off + 4 * (n + 1) + i)[0] === 1 ? null : "";
+    const isNull = col.u8[i];
+    if (isNull > 1) throw this.#damaged(`bad null byte in column ${name} at row ${i}`);
+    if (isNull === 1) return null;
+    if (col.enc === "f64") return col.f64![i];
+    const s = col.offsets![i];
+    const e = col.offsets![i + 1];
+    if (e < s || e > col.blob!.length) throw this.#damaged(`bad offsets in column ${name}`);
+    return this.#utf8(col.blob!.subarray(s, e), name, i);
+  }
+
+  #utf8(bytes: Uint8Array, name: string, i: number): string {
     try {
-      return decoder.decode(this.#read(end - start, blobAt + start).slice(0, end - start));
+      return utf8.decode(bytes);
     } catch {
       throw this.#damaged(`invalid UTF-8 in column ${name} at row ${i}`);
     }
   }
 
-  /** `__id__` at row `i` (never null), from memory or by one positioned read. */
+  #point(name: string, i: number): Stored {
+    const m = this.#meta(name);
+    const n = this.rows;
+    const what = `column ${name}`;
+    if (m.enc === "bool") {
+      const b = this.#bytes(m, i, 1, what)[0];
+      if (b > 2) throw this.#damaged(`bad bool byte in column ${name} at row ${i}`);
+      return b === 2 ? null : b === 1;
+    }
+    const nullAt = m.enc === "f64" ? 8 * n + i : 4 * (n + 1) + i;
+    const isNull = this.#bytes(m, nullAt, 1, what)[0];
+    if (isNull > 1) throw this.#damaged(`bad null byte in column ${name} at row ${i}`);
+    if (isNull === 1) return null;
+    if (m.enc === "f64") {
+      const b = this.#bytes(m, 8 * i, 8, what);
+      return new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true);
+    }
+    const b = this.#bytes(m, 4 * i, 8, what);
+    const dv = new DataView(b.buffer, b.byteOffset, 8);
+    const s = dv.getUint32(0, true);
+    const e = dv.getUint32(4, true);
+    const head = pad8(4 * (n + 1) + n);
+    if (e < s || head + e > m.len) throw this.#damaged(`bad offsets in column ${name} at row ${i}`);
+    return this.#utf8(this.#bytes(m, head + s, e - s, what), name, i);
+  }
+
+  /** `__id__` at row `i`. */
   #id(i: number): number {
-    const ids = this.#loaded.get("__id__")?.f64;
-    if (ids) return ids[i];
-    return new DataView(this.#read(8, this.#meta("__id__").off + 8 * i).buffer).getFloat64(0, true);
+    return this.value("__id__", i) as number;
   }
 
   /**
-   * The row index holding `id`, or -1. Ids are stored in ascending order and
-   * mostly dense, so an interpolation search finds one in a probe or two.
+   * The row holding `id`, or -1. Ids are stored ascending and mostly dense, so
+   * an interpolation search finds one in a probe or two.
    */
   find(id: number): number {
     let lo = 0;
@@ -267,9 +484,11 @@ export class DataFile {
     if (hi < 0) return -1;
     let vlo = this.#first ??= this.#id(0);
     let vhi = this.#last ??= this.#id(hi);
+    if (vlo > vhi) throw this.#damaged("column __id__ is not ascending");
     while (lo <= hi && id >= vlo && id <= vhi) {
       const guess = vhi === vlo ? lo : lo + Math.floor((id - vlo) * (hi - lo) / (vhi - vlo));
       const v = this.#id(guess);
+      if (v < vlo || v > vhi) throw this.#damaged("column __id__ is not ascending");
       if (v === id) return guess;
       if (v < id) {
         lo = guess + 1;
@@ -282,11 +501,64 @@ export class DataFile {
     return -1;
   }
 
-  /** Decodes row `i` whole (`[__id__, __version__, ...fields]`). */
-  row(i: number, fields: Field[]): Row {
-    const out: Row = [this.value("__id__", i), this.value("__version__", i)];
-    for (const f of fields) out.push(this.value(f.name, i));
+  /** The largest `__id__` in the file, or 0. */
+  lastId(): number {
+    return this.rows ? (this.#last ??= this.#id(this.rows - 1)) : 0;
+  }
+
+  /** Decodes row `i`, filling the positions in `want` (others null). */
+  row(i: number, fields: readonly Field[], want?: readonly number[]): Row {
+    const out: Row = new Array(fields.length + 2).fill(null);
+    out[0] = this.#id(i);
+    if (!want) {
+      out[1] = this.value("__version__", i);
+      fields.forEach((f, j) => out[j + 2] = this.value(f.name, i));
+    } else {
+      for (const k of want) {
+        if (k === 1) out[1] = this.value("__version__", i);
+        else if (k > 1) out[k] = this.value(fields[k - 2].name, i);
+      }
+    }
     return out;
+  }
+
+  /** The index on `field`, if the file has one. */
+  index(
+    field: string,
+  ): { kind: IndexKind; section: SectionReader; entries: number; buckets?: number } | undefined {
+    const m = this.#indexes.get(field);
+    if (!m) return undefined;
+    const what = `the index on ${field}`;
+    const count = m.len / 4;
+    const check = (i: number) => {
+      if (!(i >= 0 && i <= count)) throw this.#damaged(`${what} points outside itself`);
+    };
+    const u32s = (from: number, to: number) => {
+      check(from);
+      check(to);
+      if (to < from) throw this.#damaged(`${what} has a bad range`);
+      const out = new Uint32Array(to - from);
+      new Uint8Array(out.buffer).set(this.#bytes(m, 4 * from, 4 * (to - from), what));
+      return out;
+    };
+    const section: SectionReader = { u32: (i) => u32s(i, i + 1)[0], u32s };
+    return { kind: m.impl, section, entries: count, buckets: m.buckets };
+  }
+
+  /** Every section's name and whether its pages check out, for the integrity check (K2). */
+  sections(): Array<{ name: string; off: number; len: number }> {
+    return [
+      ...[...this.#cols.values()].map((c) => ({
+        name: `column ${c.name}`,
+        off: c.off,
+        len: c.len,
+      })),
+      ...[...this.#indexes.values()].map((x) => ({
+        name: `the index on ${x.field}`,
+        off: x.off,
+        len: x.len,
+      })),
+    ];
   }
 
   /** Closes the file. Idempotent. */
@@ -294,17 +566,4 @@ export class DataFile {
     this.#h?.close();
     this.#h = undefined;
   }
-
-  #handle(): Handle {
-    if (!this.#h) throw new Error(`${this.path} is closed`);
-    return this.#h;
-  }
-}
-
-/** The value at row `i` of a loaded column. */
-export function columnValue(col: Column, i: number): Stored {
-  if (col.enc === "bool") return col.u8[i] === 2 ? null : col.u8[i] === 1;
-  if (col.u8[i] === 1) return null;
-  if (col.enc === "f64") return col.f64![i];
-  return decoder.decode(col.blob!.subarray(col.offsets![i], col.offsets![i + 1]));
 }

@@ -1,17 +1,14 @@
 // Copyright 2026 the psbase authors. MIT license.
 // Internal: the in-process FIFO queue that every PsLock on a path goes through
-// before it touches the kernel lock (FORMAT.md, invariant L2).
+// before it touches the kernel lock (FORMAT.md, L2).
 
-interface Waiter {
-  grant(): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
+import { Mutex } from "../_mutex.ts";
 
 /**
- * A first-in first-out async mutex. Exclusive whatever the lock mode: only its
- * holder opens the lock file, so a process never locks itself out (flock is per
- * open file description) and never has more than one thread waiting in the
- * kernel for one path.
+ * A first-in first-out async mutex per lock file, exclusive whatever the lock
+ * mode: only its holder opens the lock file, so a process never locks itself
+ * out (flock is per open file description) and never has more than one
+ * thread waiting in the kernel for one path.
  *
  * @example
  * ```ts ignore
@@ -23,47 +20,20 @@ interface Waiter {
  */
 export class PathQueue {
   #key: string;
-  #held = false;
-  #waiters: Waiter[] = [];
+  #mutex = new Mutex();
 
   constructor(key: string) {
     this.#key = key;
   }
 
-  /**
-   * Resolves `true` once this caller holds the queue, or `false` when
-   * `timeoutMs` passed first (the caller has then left the queue).
-   */
+  /** Resolves `true` once this caller holds the queue, `false` after `timeoutMs`. */
   acquire(timeoutMs?: number): Promise<boolean> {
-    if (!this.#held) {
-      this.#held = true;
-      return Promise.resolve(true);
-    }
-    if (timeoutMs !== undefined && timeoutMs <= 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const waiter: Waiter = { grant: () => resolve(true), timer: undefined };
-      if (timeoutMs !== undefined) {
-        waiter.timer = setTimeout(() => {
-          const i = this.#waiters.indexOf(waiter);
-          if (i === -1) return; // granted in the meantime
-          this.#waiters.splice(i, 1);
-          resolve(false);
-        }, timeoutMs);
-      }
-      this.#waiters.push(waiter);
-    });
+    return this.#mutex.acquire(timeoutMs);
   }
 
-  /** Hands the queue to the next waiter, or frees it. */
+  /** Hands the queue to the next waiter, or frees it (and forgets it). */
   release(): void {
-    const next = this.#waiters.shift();
-    if (next !== undefined) {
-      if (next.timer !== undefined) clearTimeout(next.timer);
-      next.grant();
-      return;
-    }
-    this.#held = false;
-    if (queues.get(this.#key) === this) queues.delete(this.#key);
+    if (this.#mutex.release() && queues.get(this.#key) === this) queues.delete(this.#key);
   }
 }
 

@@ -1,9 +1,8 @@
 // Copyright 2026 the psbase authors. MIT license.
-// Compiling a `Where` object into conditions on stored values, and testing
-// them straight on loaded columns (no row is decoded to be rejected).
+// Compiling a `where` object into conditions on stored values, the same for
+// every storage: the file store tests them on columns and indexes, the
+// PostgreSQL store turns them into SQL.
 
-import { type Column, columnValue } from "../_file/_data_file.ts";
-import { encode } from "../_table/_schema.ts";
 import type { Field, Stored } from "../_field/_codec.ts";
 import { codecOf } from "../_field/_list.ts";
 import { show } from "../_show.ts";
@@ -11,168 +10,136 @@ import { show } from "../_show.ts";
 /** One compiled condition on row position `k` (0 `__id__`, 1 `__version__`, 2+ fields). */
 export interface Cond {
   k: number;
-  name: string;
+  field: Field;
+  /** The test on a stored value; every form below has one. */
   test: (v: Stored) => boolean;
-  /** Set for equality with a string: the UTF-8 bytes compared in place. */
-  eqBytes?: Uint8Array;
-  /** Set for equality with null. */
-  eqNull?: boolean;
-  /** Set for equality with a non-null value. */
+  /** Equality with a non-null value. */
   eq?: Stored;
-  /** Set for a numeric range: the bounds (null: open). */
-  range?: [number | null, number | null];
+  /** Equality with null. */
+  eqNull?: boolean;
+  /** Any of these values (null among them matches nulls). */
+  in?: Stored[];
+  /** An inclusive range; a null bound is open. Never matches null. */
+  range?: [Stored, Stored];
+  /** A RegExp on a string field (flags g and y dropped). */
+  re?: RegExp;
 }
 
-const ID_FIELD: Field = { name: "__id__", type: "int", default: null };
-const VERSION_FIELD: Field = { name: "__version__", type: "int", default: null };
-const encoder = new TextEncoder();
+/** `__id__` and `__version__` as fields, for conditions on them. */
+export const ID_FIELD: Field = { name: "__id__", type: "int", default: null };
+export const VERSION_FIELD: Field = { name: "__version__", type: "int", default: null };
 
-/** Compiles a `Where` object; throws a TypeError naming the field and value when malformed. */
-export function compileWhere(where: unknown, fields: Field[]): Cond[] {
+const isPlain = (v: unknown): v is { [k: string]: unknown } =>
+  typeof v === "object" && v !== null &&
+  (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+
+/** Where the condition's field sits in a row, or -1. */
+export function fieldPosition(name: string, fields: readonly Field[]): [number, Field] | undefined {
+  if (name === "__id__") return [0, ID_FIELD];
+  if (name === "__version__") return [1, VERSION_FIELD];
+  const j = fields.findIndex((f) => f.name === name);
+  return j < 0 ? undefined : [j + 2, fields[j]];
+}
+
+/**
+ * Compiles a `where` object (not a predicate); throws a TypeError or
+ * RangeError naming the field and the value when it is malformed.
+ */
+export function compileWhere(where: unknown, fields: readonly Field[]): Cond[] {
   if (where === undefined || where === null) return [];
-  if (typeof where !== "object" || Array.isArray(where) || where instanceof RegExp) {
+  if (!isPlain(where)) {
     throw new TypeError(
-      `Malformed where ${show(where)}: use an object of field conditions or a predicate function`,
+      `Cannot select: where must be an object of field conditions or a predicate function, got ${
+        show(where)
+      }`,
     );
   }
   const conds: Cond[] = [];
   for (const [name, value] of Object.entries(where)) {
-    let k = fields.findIndex((f) => f.name === name);
-    let field = fields[k];
-    k += 2;
-    if (name === "__id__") [k, field] = [0, ID_FIELD];
-    else if (name === "__version__") [k, field] = [1, VERSION_FIELD];
-    else if (!field) {
+    const at = fieldPosition(name, fields);
+    if (!at) {
       throw new TypeError(
-        `Malformed where: unknown field ${show(name)} (fields: ${
+        `Cannot select: unknown field ${show(name)} in where (fields: ${
           fields.map((f) => f.name).join(", ")
         })`,
       );
     }
-    conds.push(compileOne(field, k, value));
+    conds.push(compileOne(at[1], at[0], value));
   }
   return conds;
 }
 
+function encodeValue(field: Field, value: unknown, what: string): Stored {
+  if (value === null) return null;
+  const codec = codecOf(field.type)!;
+  const stored = value === undefined ? undefined : codec.encode(value);
+  if (stored === undefined) {
+    throw new TypeError(
+      `Cannot select: ${what} for field ${show(field.name)} must be ${codec.expects}, got ${
+        show(value)
+      }`,
+    );
+  }
+  return stored;
+}
+
 function compileOne(field: Field, k: number, value: unknown): Cond {
-  const name = field.name;
+  const name = show(field.name);
+  const codec = codecOf(field.type)!;
+  if (value === undefined) {
+    throw new TypeError(
+      `Cannot select: field ${name} is undefined in where (use null to match nulls, or leave the field out)`,
+    );
+  }
   if (value instanceof RegExp) {
     if (field.type !== "string") {
       throw new TypeError(
-        `Malformed where: field ${show(name)} is ${field.type}; a RegExp needs a string field`,
+        `Cannot select: field ${name} is ${field.type}; a RegExp needs a string field`,
       );
     }
     const re = new RegExp(value.source, value.flags.replace(/[gy]/g, ""));
-    return { k, name, test: (v) => v !== null && re.test(v as string) };
+    return { k, field, re, test: (v) => v !== null && re.test(v as string) };
   }
   if (Array.isArray(value)) {
-    if (value.length !== 2 || !codecOf(field.type)!.ordered) {
+    if (value.length !== 2 || !codec.ordered) {
       throw new TypeError(
-        `Malformed where: field ${show(name)} (${field.type}) got ${show(value)}; ` +
-          `a range is [min, max] on an int, float, date, datetime or string field`,
+        `Cannot select: field ${name} (${field.type}) got ${show(value)}; ` +
+          `a range is [min, max] on an int, float, date, datetime or string field ` +
+          `(for any of several values use { in: [...] })`,
       );
     }
-    const wrap = (b: unknown) => {
-      try {
-        return encode(field, b);
-      } catch (e) {
-        throw new TypeError(`Malformed where: range bound ${show(b)}: ${(e as Error).message}`);
-      }
-    };
-    const lo = wrap(value[0]);
-    const hi = wrap(value[1]);
+    const lo = encodeValue(field, value[0], "a range bound");
+    const hi = encodeValue(field, value[1], "a range bound");
     if (lo !== null && hi !== null && lo > hi) {
-      throw new RangeError(
-        `Malformed where: range ${show(value)} on field ${show(name)} has min > max`,
-      );
+      throw new RangeError(`Cannot select: range ${show(value)} on field ${name} has min > max`);
     }
-    const cond: Cond = {
+    return {
       k,
-      name,
+      field,
+      range: [lo, hi],
       test: (v) => v !== null && (lo === null || v >= lo) && (hi === null || v <= hi),
     };
-    if (typeof lo !== "string" && typeof hi !== "string") {
-      cond.range = [lo as number | null, hi as number | null];
+  }
+  if (isPlain(value) && !("__id__" in value)) {
+    const keys = Object.keys(value);
+    if (keys.length !== 1 || keys[0] !== "in" || !Array.isArray(value.in)) {
+      throw new TypeError(
+        `Cannot select: field ${name} got ${
+          show(value)
+        }; an object in where is { in: [values] } (or a linked record)`,
+      );
     }
-    return cond;
+    const list = value.in.map((v) => encodeValue(field, v, "a value in `in`"));
+    const set = new Set(list);
+    return { k, field, in: list, test: (v) => set.has(v) };
   }
-  if (value === undefined) {
-    throw new TypeError(
-      `Malformed where: field ${
-        show(name)
-      } is undefined (use null to match nulls, or leave the field out)`,
-    );
-  }
-  let want: Stored;
-  try {
-    want = encode(field, value);
-  } catch (e) {
-    throw new TypeError(`Malformed where: ${(e as Error).message}`);
-  }
-  if (want === null) return { k, name, test: (v) => v === null, eqNull: true };
-  const cond: Cond = { k, name, test: (v) => v === want, eq: want };
-  if (typeof want === "string") cond.eqBytes = encoder.encode(want);
-  return cond;
+  const want = encodeValue(field, value, "the value");
+  if (want === null) return { k, field, eqNull: true, test: (v) => v === null };
+  return { k, field, eq: want, test: (v) => v === want };
 }
 
-/** Tests a decoded row against every condition. */
-export function rowMatches(conds: Cond[], row: Stored[]): boolean {
+/** Tests a row against every condition. */
+export function rowMatches(conds: readonly Cond[], row: readonly Stored[]): boolean {
   for (const c of conds) if (!c.test(row[c.k])) return false;
   return true;
-}
-
-/**
- * The row indexes among `cand` (all `n` rows when null) whose value in the
- * loaded column `col` satisfies `cond`. One tight loop per condition kind.
- */
-export function columnFilter(cond: Cond, col: Column, n: number, cand: number[] | null): number[] {
-  const out: number[] = [];
-  const m = cand ? cand.length : n;
-  const nulls = col.u8;
-  if (cond.eqNull && col.enc !== "bool") {
-    for (let j = 0; j < m; j++) {
-      const i = cand ? cand[j] : j;
-      if (nulls[i] === 1) out.push(i);
-    }
-    return out;
-  }
-  if (col.enc === "str" && cond.eqBytes) {
-    const want = cond.eqBytes;
-    const offs = col.offsets!;
-    const blob = col.blob!;
-    const len = want.length;
-    outer: for (let j = 0; j < m; j++) {
-      const i = cand ? cand[j] : j;
-      const s = offs[i];
-      if (offs[i + 1] - s !== len || nulls[i] === 1) continue;
-      for (let q = 0; q < len; q++) if (blob[s + q] !== want[q]) continue outer;
-      out.push(i);
-    }
-    return out;
-  }
-  if (col.enc === "f64" && cond.range) {
-    const vals = col.f64!;
-    const lo = cond.range[0] ?? -Infinity;
-    const hi = cond.range[1] ?? Infinity;
-    for (let j = 0; j < m; j++) {
-      const i = cand ? cand[j] : j;
-      const v = vals[i];
-      if (v >= lo && v <= hi && nulls[i] === 0) out.push(i);
-    }
-    return out;
-  }
-  if (col.enc === "f64" && typeof cond.eq === "number") {
-    const vals = col.f64!;
-    const want = cond.eq;
-    for (let j = 0; j < m; j++) {
-      const i = cand ? cand[j] : j;
-      if (vals[i] === want && nulls[i] === 0) out.push(i);
-    }
-    return out;
-  }
-  for (let j = 0; j < m; j++) {
-    const i = cand ? cand[j] : j;
-    if (cond.test(columnValue(col, i))) out.push(i);
-  }
-  return out;
 }

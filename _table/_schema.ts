@@ -8,6 +8,7 @@ import { show } from "../_show.ts";
 import type { FieldSpec, Schema } from "../_types.ts";
 import type { Field, Stored } from "../_field/_codec.ts";
 import { codecOf } from "../_field/_list.ts";
+import type { IndexSpec } from "../_storage/_types.ts";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SCALARS = "string, int, float, bool, date, datetime or a Base";
@@ -50,6 +51,13 @@ export function makeField(name: string, spec: FieldSpec, dir: string): Field {
     if (!("type" in spec)) {
       throw new TypeError(`Field ${show(name)}: spec ${show(spec)} has no "type"`);
     }
+    for (const k of Object.keys(spec)) {
+      if (k !== "type" && k !== "default" && k !== "index") {
+        throw new TypeError(
+          `Field ${show(name)}: unknown key ${show(k)} in its spec (keys: type, default, index)`,
+        );
+      }
+    }
     type = spec.type;
     dflt = spec.default ?? null;
   }
@@ -64,6 +72,73 @@ export function makeField(name: string, spec: FieldSpec, dir: string): Field {
   }
   field.default = encode(field, dflt);
   return field;
+}
+
+/** The index a field spec asks for (`index: true`: hash for strings, sorted for the rest). */
+export function indexFor(field: Field, index: unknown): IndexSpec | undefined {
+  if (index === undefined || index === false) return undefined;
+  if (index === true) {
+    return { field: field.name, kind: field.type === "string" ? "hash" : "sorted" };
+  }
+  if (index === "hash" || index === "sorted") return { field: field.name, kind: index };
+  throw new TypeError(
+    `Field ${show(field.name)}: index must be true, false, "hash" or "sorted", got ${show(index)}`,
+  );
+}
+
+/** The indexes a schema's specs ask for, in field order. */
+export function indexesOf(schema: Schema, fields: Field[]): IndexSpec[] {
+  const out: IndexSpec[] = [];
+  for (const f of fields) {
+    const spec = schema[f.name];
+    const ix = typeof spec === "object" && spec !== null && "type" in spec
+      ? indexFor(f, (spec as { index?: unknown }).index)
+      : undefined;
+    if (ix) out.push(ix);
+  }
+  return out;
+}
+
+/**
+ * What differs between a stored schema and a wanted one, as sentences
+ * (`create(schema, { mode: "open" })` on an existing base).
+ */
+export function schemaDifferences(
+  have: readonly Field[],
+  haveIndexes: readonly IndexSpec[],
+  want: readonly Field[],
+  wantIndexes: readonly IndexSpec[],
+): string[] {
+  const out: string[] = [];
+  const byName = new Map(have.map((f) => [f.name, f]));
+  for (const w of want) {
+    const h = byName.get(w.name);
+    if (!h) {
+      out.push(`field ${show(w.name)} is not in the base`);
+      continue;
+    }
+    if (h.type !== w.type) {
+      out.push(`field ${show(w.name)} is ${h.type} in the base, ${w.type} here`);
+    } else if (h.type === "link" && h.base !== w.base) {
+      out.push(`field ${show(w.name)} links to ${h.base} in the base, ${w.base} here`);
+    } else if (!Object.is(h.default, w.default)) {
+      out.push(
+        `field ${show(w.name)} defaults to ${show(h.default)} in the base, ${show(w.default)} here`,
+      );
+    }
+    const hi = haveIndexes.find((i) => i.field === w.name)?.kind ?? "none";
+    const wi = wantIndexes.find((i) => i.field === w.name)?.kind ?? "none";
+    if (hi !== wi) out.push(`field ${show(w.name)} has index ${hi} in the base, ${wi} here`);
+  }
+  for (const h of have) {
+    if (!want.some((w) => w.name === h.name)) out.push(`the base has field ${show(h.name)} too`);
+  }
+  if (!out.length && have.some((h, j) => h.name !== want[j]?.name)) {
+    out.push(
+      `the fields are in another order (the base: ${have.map((f) => f.name).join(", ")})`,
+    );
+  }
+  return out;
 }
 
 /** Builds the field list of a schema, rejecting any bad name, type or default. */

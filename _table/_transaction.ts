@@ -1,16 +1,54 @@
 // Copyright 2026 the psbase authors. MIT license.
-// The object `transaction(fn)` hands to `fn`.
+// The object `transaction(fn)` hands to `fn`: the base's reading and writing
+// methods over one write set (FORMAT.md, R5).
 
-import type { Row } from "../_field/_codec.ts";
 import type { ResultSet } from "../_query/_result_set.ts";
-import type { Record, Where } from "../_types.ts";
-import { checkId, checkTargets, selectArgs } from "./_args.ts";
-import { filterRecords } from "./_records.ts";
-import { ANY_FIELDS, type Work } from "./_work.ts";
+import type { WriteSet } from "../_storage/_types.ts";
+import type {
+  FieldName,
+  QueryOptions,
+  RecordOf,
+  Schema,
+  SortSpec,
+  ValuesOf,
+  Where,
+} from "../_types.ts";
+import { checkArity } from "./_args.ts";
+import {
+  countRecords,
+  deleteTargets,
+  getRecord,
+  hasRecord,
+  insertRows,
+  type Rec,
+  selectRecords,
+  type ToRecords,
+  updateRecords,
+} from "./_work.ts";
+import type { Row } from "../_field/_codec.ts";
+
+/** A record (or what a field list selected of one): at least its `__id__` and `__version__`. */
+export type Versioned = { readonly __id__: number; readonly __version__: number };
+
+/** What `delete` takes: a record, an id, or an array of them. */
+export type Target =
+  | number
+  | { readonly __id__: number }
+  | ReadonlyArray<number | { readonly __id__: number }>;
+
+/** The records `select(fields)` returns: those fields, plus `__id__` and `__version__`. */
+export type Selected<S extends Schema, F extends readonly string[]> = string extends keyof S
+  ? RecordOf<S>
+  : {
+    [K in keyof RecordOf<S> as K extends F[number] | "__id__" | "__version__" ? K : never]:
+      RecordOf<S>[K];
+  };
 
 /**
- * Reading and writing methods inside `transaction()`: everything they write
- * commits together when the callback returns, or not at all if it throws.
+ * The reading and writing methods of a base, as `transaction(fn)` hands them
+ * to `fn`: everything written through `tx` commits together when `fn`
+ * returns, or not at all if it throws. `tx` reads the base plus its own
+ * writes; use it, not the base, inside `fn`.
  *
  * @example
  * ```ts
@@ -20,106 +58,119 @@ import { ANY_FIELDS, type Work } from "./_work.ts";
  * await db.insert({ name: "hits", n: 0 });
  * await db.transaction(async (tx) => {
  *   const [c] = await tx.find({ name: "hits" });
- *   await tx.update(c, { n: (c.n as number) + 1 });
+ *   await tx.update(c, { n: c.n! + 1 });
  * });
  * await db.close();
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export class Transaction {
-  #work: Work;
-  #records: (rows: Row[], want: number[]) => Promise<ResultSet>;
+export interface Transaction<S extends Schema = Schema> {
+  /** The record with `id`, or `undefined`. */
+  get(id: number): Promise<RecordOf<S> | undefined>;
+  /** Whether a live record has `id`. */
+  has(id: number): Promise<boolean>;
+  /** How many records match `where` (all when omitted). */
+  count(where?: Where<S>): Promise<number>;
+  /** Like the base's `select`. */
+  select<const F extends readonly string[], const O extends string = string>(
+    fields: F & readonly FieldName<S>[],
+    where?: Where<S>,
+    options?: QueryOptions<SortSpec<O, FieldName<S>>>,
+  ): Promise<ResultSet<Selected<S, F>>>;
+  /** Like the base's `select(where)`. */
+  select(where?: Where<S>): Promise<ResultSet<RecordOf<S>>>;
+  /** Like the base's `find`. */
+  find<const O extends string = string>(
+    where?: Where<S>,
+    options?: QueryOptions<SortSpec<O, FieldName<S>>>,
+  ): Promise<ResultSet<RecordOf<S>>>;
+  /** Like the base's `insert`. */
+  insert(values: ValuesOf<S>): Promise<number>;
+  /** Like the base's `insertMany`. */
+  insertMany(rows: ReadonlyArray<ValuesOf<S>>): Promise<number[]>;
+  /** Like the base's `update`; the caller's records get the new values when the transaction commits. */
+  update(records: Versioned | ReadonlyArray<Versioned>, changes: ValuesOf<S>): Promise<void>;
+  /** Like the base's `delete`. */
+  delete(target: Target): Promise<number>;
+}
+
+/** Updates to callers' records, applied once the transaction commits. */
+export interface PendingUpdate {
+  records: unknown;
+  rows: Row[];
+  changes: unknown;
+}
+
+/** The `tx` of one transaction. */
+export class TransactionImpl {
+  #ws: WriteSet;
+  #toRecords: ToRecords;
   #done = false;
+  /** Caller records to update on commit. */
+  readonly updates: PendingUpdate[] = [];
 
-  /** @ignore Made by `transaction()`. */
-  constructor(work: Work, records: (rows: Row[], want: number[]) => Promise<ResultSet>) {
-    this.#work = work;
-    this.#records = records;
+  constructor(ws: WriteSet, toRecords: ToRecords) {
+    this.#ws = ws;
+    this.#toRecords = toRecords;
   }
 
-  #w(): Work {
-    if (this.#done) throw new Error("This transaction has ended; use the base's own methods");
-    return this.#work;
+  #w(method: string): WriteSet {
+    if (this.#done) {
+      throw new Error(`Cannot ${method} through tx: its transaction has ended; use the base`);
+    }
+    return this.#ws;
   }
 
-  /** @ignore */
+  /** Ends the transaction: `tx` refuses every call from now on. */
   end(): void {
     this.#done = true;
   }
 
-  /** The record with `id`, or `undefined`. */
-  async get(id: number): Promise<Record | undefined> {
-    checkId(id, "get");
-    const w = this.#w();
-    const row = w.store.get(id);
-    return row ? (await this.#records([row], w.want(ANY_FIELDS)))[0] : undefined;
+  async get(id: number): Promise<Rec | undefined> {
+    checkArity("get", arguments.length, ["id"]);
+    return await getRecord(this.#w("get"), id, this.#toRecords);
   }
-
-  /** Whether a live record has `id`. */
-  has(id: number): Promise<boolean> {
-    checkId(id, "has");
-    return Promise.resolve(this.#w().store.get(id) !== undefined);
+  async has(id: number): Promise<boolean> {
+    checkArity("has", arguments.length, ["id"]);
+    return await hasRecord(this.#w("has"), id);
   }
-
-  /** The number of live records. */
-  count(): Promise<number> {
-    return Promise.resolve(this.#w().store.count);
+  async count(where?: unknown): Promise<number> {
+    checkArity("count", arguments.length, ["where"]);
+    return await countRecords(this.#w("count"), where, this.#toRecords);
   }
-
-  /** Like `Base.select`. */
-  select(fields?: string[] | Where, where?: Where): Promise<ResultSet> {
-    const w = this.#w();
-    const [names, cond] = selectArgs(fields, where);
-    const { rows, want } = w.select(names, cond);
-    return filterRecords(this.#records(rows, want), names, cond);
+  async select(fields?: unknown, where?: unknown, options?: unknown): Promise<ResultSet<Rec>> {
+    checkArity("select", arguments.length, ["fields", "where", "options"]);
+    return await selectRecords(
+      this.#w("select"),
+      [fields, where, options],
+      this.#toRecords,
+      "select",
+    );
   }
-
-  /** Like `Base.find`. */
-  find(where?: Where): Promise<ResultSet> {
-    return this.select([], where);
+  async find(where?: unknown, options?: unknown): Promise<ResultSet<Rec>> {
+    checkArity("find", arguments.length, ["where", "options"]);
+    return await selectRecords(
+      this.#w("find"),
+      [where, options, undefined],
+      this.#toRecords,
+      "find",
+    );
   }
-
-  /** Like `Base.insert`. */
-  insert(values: { [field: string]: unknown }): Promise<number> {
-    return Promise.resolve(this.#w().insertMany([values])[0]);
+  async insert(values: unknown): Promise<number> {
+    checkArity("insert", arguments.length, ["values"]);
+    return (await insertRows(this.#w("insert"), [values], "insert"))[0];
   }
-
-  /** Like `Base.insertMany`. */
-  insertMany(rows: Array<{ [field: string]: unknown }>): Promise<number[]> {
-    return Promise.resolve(this.#w().insertMany(rows));
+  async insertMany(rows: unknown): Promise<number[]> {
+    checkArity("insertMany", arguments.length, ["rows"]);
+    return await insertRows(this.#w("insertMany"), rows, "insertMany");
   }
-
-  /** Like `Base.update`; the caller's records are updated when the transaction commits. */
-  update(records: Record | Record[], changes: { [field: string]: unknown }): Promise<void> {
-    const list = Array.isArray(records) ? records : [records];
-    const rows = this.#w().update(list, changes);
-    pending.set(this, [...(pending.get(this) ?? []), { list, rows, changes }]);
-    return Promise.resolve();
+  async update(records: unknown, changes: unknown): Promise<void> {
+    checkArity("update", arguments.length, ["records", "changes"]);
+    const rows = await updateRecords(this.#w("update"), records, changes);
+    this.updates.push({ records, rows, changes });
   }
-
-  /** Like `Base.delete`. */
-  delete(target: unknown): Promise<number> {
-    return Promise.resolve(this.#w().delete(checkTargets(target)));
+  async delete(target: unknown): Promise<number> {
+    checkArity("delete", arguments.length, ["target"]);
+    return await deleteTargets(this.#w("delete"), target);
   }
-}
-
-/** Updates to callers' records, applied only once their transaction commits. */
-export const pending = new WeakMap<
-  Transaction,
-  Array<{ list: Record[]; rows: Row[]; changes: { [field: string]: unknown } }>
->();
-
-export function applyToCallers(
-  list: Record[],
-  rows: Row[],
-  changes: { [field: string]: unknown },
-): void {
-  list.forEach((rec, i) => {
-    try {
-      for (const [k, v] of Object.entries(changes)) rec[k] = v ?? null;
-      rec.__version__ = rows[i][1] as number;
-    } catch {
-      // A frozen record stays as it was; the base holds the new values.
-    }
-  });
 }

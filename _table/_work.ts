@@ -1,178 +1,207 @@
 // Copyright 2026 the psbase authors. MIT license.
-// The write unit: what one call or one transaction reads and writes, checked
-// and encoded, applied to the store in memory with undo records, committed as
-// one log record (FORMAT.md, W1).
+// What every public method does with the storage, checked and encoded: the
+// same for the base's own methods and for a transaction's (`tx`), over any
+// storage (_storage/_types.ts).
 
 import { ConflictError } from "../_errors.ts";
-import { show } from "../_show.ts";
 import type { Field, Row, Stored } from "../_field/_codec.ts";
-import type { Op } from "../_file/_log_file.ts";
-import type { Store, Undo } from "../_file/_store.ts";
-import { compileWhere } from "../_query/_where.ts";
+import { ResultSet } from "../_query/_result_set.ts";
+import { compileWhere, fieldPosition } from "../_query/_where.ts";
+import { show } from "../_show.ts";
+import type { Query, Reader, WriteSet } from "../_storage/_types.ts";
+import { checkId, isPlainObject, queryOptions, selectArgs, targetIds, wantOf } from "./_args.ts";
 import { encode } from "./_schema.ts";
-import { isPlainObject } from "./_args.ts";
 
-/** An empty field list: every field. */
-export const ANY_FIELDS: string[] = [];
+/** A record as the table layer handles it (typed by the public API). */
+export type Rec = { __id__: number; __version__: number; [field: string]: unknown };
 
-const indexes = new WeakMap<Field[], Map<string, Field & { k: number }>>();
+/** Turns rows into records (decoding values, resolving links). */
+export type ToRecords = (rows: Row[], want: number[], fields: readonly Field[]) => Promise<Rec[]>;
 
-/** Field name → field and its position in a row, cached per field list. */
-function fieldIndex(fields: Field[]): Map<string, Field & { k: number }> {
-  let m = indexes.get(fields);
-  if (!m) {
-    m = new Map(fields.map((f, j) => [f.name, { ...f, k: j + 2 }]));
-    indexes.set(fields, m);
+/** Encodes an object of field values; rejects unknown and reserved keys (`what` names the call). */
+function encodeValues(
+  values: unknown,
+  fields: readonly Field[],
+  what: string,
+): Map<number, Stored> {
+  if (!isPlainObject(values)) {
+    throw new TypeError(`Cannot ${what}: expected an object of field values, got ${show(values)}`);
   }
-  return m;
-}
-
-/** The work of every reading and writing method, on an open store (one call or one transaction). */
-export class Work {
-  readonly store: Store;
-  readonly undo: Undo = [];
-  readonly ops: Op[] = [];
-
-  constructor(store: Store) {
-    this.store = store;
-  }
-
-  get fields(): Field[] {
-    return this.store.fields;
-  }
-
-  #field(name: string, what: string): Field & { k: number } {
-    const f = fieldIndex(this.fields).get(name);
-    if (!f) {
+  const out = new Map<number, Stored>();
+  for (const [name, v] of Object.entries(values)) {
+    if (name === "__id__" || name === "__version__") {
+      throw new TypeError(`Cannot ${what}: ${name} is set by the base and cannot be given`);
+    }
+    const at = fieldPosition(name, fields);
+    if (!at) {
       throw new TypeError(
-        `${what}: unknown field ${show(name)} (fields: ${
-          this.fields.map((f) => f.name).join(", ")
+        `Cannot ${what}: unknown field ${show(name)} (fields: ${
+          fields.map((f) => f.name).join(", ")
         })`,
       );
     }
-    return f;
-  }
-
-  /** Encodes an object of field values; rejects unknown and reserved keys. */
-  #values(values: unknown, what: string): Map<number, Stored> {
-    if (!isPlainObject(values)) {
-      throw new TypeError(`${what}: expected an object of field values, got ${show(values)}`);
-    }
-    const out = new Map<number, Stored>();
-    for (const [name, v] of Object.entries(values)) {
-      if (name === "__id__" || name === "__version__") {
-        throw new TypeError(`${what}: ${name} is set by the base and cannot be given`);
-      }
-      const f = this.#field(name, what);
-      try {
-        out.set(f.k, encode(f, v));
-      } catch (e) {
-        throw new TypeError(`${what}: ${(e as Error).message}`);
-      }
-    }
-    return out;
-  }
-
-  #apply(op: Op): void {
-    this.ops.push(op);
-    this.store.apply(op, this.undo);
-  }
-
-  /** Validates every row first, then applies all (all or none). */
-  insertMany(rows: unknown[]): number[] {
-    if (!Array.isArray(rows)) {
-      throw new TypeError(`insertMany: expected an array of objects, got ${show(rows)}`);
-    }
-    const encoded = rows.map((values, i) => {
-      const given = this.#values(values, rows.length === 1 ? "insert" : `insertMany row ${i}`);
-      return this.fields.map((f, j) => given.has(j + 2) ? given.get(j + 2)! : f.default);
-    });
-    return encoded.map((vals) => {
-      const id = this.store.nextId;
-      this.#apply(["i", [id, 0, ...vals]]);
-      return id;
-    });
-  }
-
-  update(records: unknown[], changes: unknown): Row[] {
-    const given = this.#values(changes, "update");
-    if (given.size === 0) {
-      throw new TypeError("update: no changes given (an object of field values to set)");
-    }
-    const ids = records.map((r) => {
-      if (!isPlainObject(r) || !Number.isSafeInteger(r.__id__)) {
-        throw new TypeError(
-          `update: expected records with an __id__ (as read from the base), got ${show(r)}`,
-        );
-      }
-      if (!Number.isSafeInteger(r.__version__)) {
-        throw new TypeError(
-          `update: record ${r.__id__} has no valid __version__ (got ${show(r.__version__)})`,
-        );
-      }
-      return [r.__id__ as number, r.__version__ as number];
-    });
-    const out: Row[] = [];
-    for (const [id, version] of ids) {
-      const cur = this.store.get(id);
-      if (!cur) throw new ConflictError(id, version, null);
-      if (cur[1] !== version) throw new ConflictError(id, version, cur[1] as number);
-      const row = cur.slice();
-      row[1] = version + 1;
-      for (const [k, v] of given) row[k] = v;
-      this.#apply(["u", row]);
-      out.push(row);
-    }
-    return out;
-  }
-
-  delete(targets: unknown[]): number {
-    const ids = targets.map((t) => {
-      const id = isPlainObject(t) ? t.__id__ : t;
-      if (!Number.isSafeInteger(id)) {
-        throw new TypeError(
-          `delete: expected a record, an __id__ or an array of them, got ${show(t)}`,
-        );
-      }
-      return id as number;
-    });
-    let n = 0;
-    for (const id of ids) {
-      if (!this.store.get(id)) continue;
-      this.#apply(["d", id]);
-      n++;
-    }
-    return n;
-  }
-
-  /** Positions (in a row) of the listed fields; all when empty. */
-  want(fields: string[]): number[] {
-    if (!fields.length) return [1, ...this.fields.map((_, j) => j + 2)];
-    return [1, ...fields.map((n) => this.#field(n, "select").k)];
-  }
-
-  /** Rows matching an object `where` (or all rows for a predicate, filtered later). */
-  /** The rows and the row positions they hold, for turning into records. */
-  select(fields: string[], where: unknown): { rows: Row[]; want: number[] } {
-    const predicate = typeof where === "function";
-    const want = this.want(predicate ? ANY_FIELDS : fields);
-    const conds = predicate ? [] : compileWhere(where, this.fields);
-    return { rows: this.store.scan(conds, want), want };
-  }
-
-  /** Makes the ops durable; on failure, undoes them in memory and rethrows. */
-  commit(): void {
     try {
-      this.store.commit(this.ops);
+      out.set(at[0], encode(at[1], v));
     } catch (e) {
-      this.rollback();
-      throw e;
+      throw new TypeError(`Cannot ${what}: ${(e as Error).message}`);
     }
   }
+  return out;
+}
 
-  rollback(): void {
-    for (let i = this.undo.length - 1; i >= 0; i--) this.undo[i]();
-    this.undo.length = 0;
-    this.ops.length = 0;
+/** Checks every row first, then inserts all (all or none). Returns their ids. */
+export async function insertRows(ws: WriteSet, rows: unknown, method: string): Promise<number[]> {
+  if (!Array.isArray(rows)) {
+    throw new TypeError(`Cannot ${method}: expected an array of objects, got ${show(rows)}`);
   }
+  const fields = ws.fields;
+  const encoded: Stored[][] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const what = method === "insert" ? "insert" : `insertMany (row ${i})`;
+    const given = encodeValues(rows[i], fields, what);
+    encoded.push(fields.map((f, j) => given.has(j + 2) ? given.get(j + 2)! : f.default));
+  }
+  const ids: number[] = [];
+  for (const vals of encoded) ids.push(await ws.insert(vals));
+  return ids;
+}
+
+/** Updates each record, all or none; ConflictError when one is stale. Returns the new rows. */
+export async function updateRecords(
+  ws: WriteSet,
+  records: unknown,
+  changes: unknown,
+): Promise<Row[]> {
+  const list = Array.isArray(records) ? records : [records];
+  const given = encodeValues(changes, ws.fields, "update");
+  if (given.size === 0) {
+    throw new TypeError("Cannot update: no changes given (an object of field values to set)");
+  }
+  const ids = list.map((r) => {
+    if (!isPlainObject(r) || !Number.isSafeInteger(r.__id__)) {
+      throw new TypeError(
+        `Cannot update: expected records with an __id__ (as read from the base), got ${show(r)}`,
+      );
+    }
+    if (!Number.isSafeInteger(r.__version__)) {
+      throw new TypeError(
+        `Cannot update: record ${r.__id__} has no valid __version__ (got ${show(r.__version__)})`,
+      );
+    }
+    return [r.__id__ as number, r.__version__ as number];
+  });
+  const out: Row[] = [];
+  for (const [id, version] of ids) {
+    const cur = await ws.get(id);
+    if (!cur) throw new ConflictError(id, version, null, await ws.idUsed(id));
+    if (cur[1] !== version) throw new ConflictError(id, version, cur[1] as number);
+    const row = cur.slice();
+    row[1] = version + 1;
+    for (const [k, v] of given) row[k] = v;
+    await ws.update(row);
+    out.push(row);
+  }
+  return out;
+}
+
+/** Deletes the live records among the targets; returns how many. */
+export async function deleteTargets(ws: WriteSet, target: unknown): Promise<number> {
+  const ids = targetIds(target);
+  let n = 0;
+  for (const id of ids) {
+    if (!(await ws.get(id))) continue;
+    await ws.delete(id);
+    n++;
+  }
+  return n;
+}
+
+/** Puts the new values and versions of updated records into the caller's records. */
+export function applyToCallers(records: unknown, rows: Row[], changes: unknown): void {
+  const list = (Array.isArray(records) ? records : [records]) as Rec[];
+  list.forEach((rec, i) => {
+    try {
+      for (const [k, v] of Object.entries(changes as object)) rec[k] = v ?? null;
+      rec.__version__ = rows[i][1] as number;
+    } catch {
+      // A frozen record stays as it was; the base holds the new values.
+    }
+  });
+}
+
+/** The record with `id`, or undefined. */
+export async function getRecord(
+  reader: Reader,
+  id: unknown,
+  toRecords: ToRecords,
+): Promise<Rec | undefined> {
+  checkId("get", id);
+  const fields = reader.fields;
+  const row = await reader.get(id as number);
+  return row ? (await toRecords([row], wantOf("get", [], fields), fields))[0] : undefined;
+}
+
+/** Whether a live record has `id`. */
+export async function hasRecord(reader: Reader, id: unknown): Promise<boolean> {
+  checkId("has", id);
+  return (await reader.get(id as number)) !== undefined;
+}
+
+/**
+ * `select(fields, where, options)`, `find(where, options)`: the storage
+ * answers object conditions, ordering and paging; a predicate is tested here
+ * on whole records, before the paging.
+ */
+export async function selectRecords(
+  reader: Reader,
+  args: [unknown, unknown, unknown],
+  toRecords: ToRecords,
+  method: "select" | "find",
+): Promise<ResultSet<Rec>> {
+  const [names, where, options] = method === "select"
+    ? selectArgs(...args)
+    : [[] as string[], args[0], args[1]];
+  const fields = reader.fields;
+  const want = wantOf(method, names, fields);
+  const { order, offset, limit } = queryOptions(method, options, fields);
+  const predicate = typeof where === "function" ? where as (r: Rec) => boolean : undefined;
+  const q: Query = {
+    conds: predicate ? [] : compileWhere(where, fields),
+    want: predicate ? wantOf(method, [], fields) : want,
+    order,
+    offset: predicate ? 0 : offset,
+    limit: predicate ? undefined : limit,
+  };
+  const records = await toRecords(await reader.select(q), q.want, fields);
+  const out = new ResultSet<Rec>();
+  if (!predicate) {
+    for (const r of records) out.push(r);
+    return out;
+  }
+  const end = limit === undefined ? Infinity : offset + limit;
+  let seen = 0;
+  for (const r of records) {
+    if (!predicate(r)) continue;
+    if (seen++ < offset) continue;
+    if (seen > end) break;
+    if (!names.length) out.push(r);
+    else {
+      const p: Rec = { __id__: r.__id__, __version__: r.__version__ };
+      for (const n of names) p[n] = r[n];
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** `count(where)`: how many live records match. */
+export async function countRecords(
+  reader: Reader,
+  where: unknown,
+  toRecords: ToRecords,
+): Promise<number> {
+  if (typeof where === "function") {
+    return (await selectRecords(reader, [where, undefined, undefined], toRecords, "find")).length;
+  }
+  return await reader.count(compileWhere(where, reader.fields));
 }

@@ -8,7 +8,7 @@
 // and Deno KV (which has no query: it lists every record and filters).
 
 import type { DatabaseSync, StatementSync } from "./_sqlite.ts";
-import type { Base, Record } from "../mod.ts";
+import type { Base, RecordOf } from "../mod.ts";
 import {
   allValues,
   benchDir,
@@ -53,8 +53,8 @@ function expect(got: number, want: number, what: string): void {
   if (got !== want) throw new Error(`${what}: got ${got} records, expected ${want}`);
 }
 
-async function kvScan(kv: Deno.Kv, keep: (v: KvValue) => boolean): Promise<Record[]> {
-  const out: Record[] = [];
+async function kvScan(kv: Deno.Kv, keep: (v: KvValue) => boolean): Promise<RecordOf[]> {
+  const out: RecordOf[] = [];
   for await (const e of kv.list<KvValue>({ prefix: ["t"] })) {
     if (keep(e.value)) out.push(kvRecord(e));
   }

@@ -21,7 +21,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Base, PsBase, type Record, type Schema } from "../mod.ts";
+import { Base, PsBase, type RecordOf, type Schema } from "../mod.ts";
 
 /** Which engine the children use: `PsBase`, or plain `Base` (no lock: the negative control). */
 export type Engine = "ps" | "plain";
@@ -464,8 +464,8 @@ function typeOk(type: string, v: unknown): boolean {
 
 /** The live records of a base as it reads back, and what the reading found wrong. */
 export interface Inspection {
-  records: Record[];
-  byId: Map<number, Record>;
+  records: RecordOf[];
+  byId: Map<number, RecordOf>;
   count: number;
 }
 
@@ -710,7 +710,7 @@ export function seedScenario(records = 5000): Scenario {
         );
       } else if (c.n !== n) found.add("missingChanges", 1, `counter is ${c.n}, expected ${n}`);
       const touched = new Set<number>();
-      const inserted = new Map<number, Record[]>();
+      const inserted = new Map<number, RecordOf[]>();
       for (const r of base.records) {
         if ((r.key as number) >= INSERTED_KEYS) {
           inserted.set(r.key as number, [...(inserted.get(r.key as number) ?? []), r]);
@@ -827,7 +827,7 @@ export function insertScenario(perProcess = 100): Scenario {
     args: () => [`--count=${perProcess}`],
     verify(base, outputs, n, _seeded, found) {
       reportedIdDuplicates(outputs, "ids", found);
-      const byKey = new Map<number, Record[]>();
+      const byKey = new Map<number, RecordOf[]>();
       for (const r of base.records) {
         byKey.set(r.key as number, [...(byKey.get(r.key as number) ?? []), r]);
       }
@@ -950,7 +950,7 @@ export function schemaScenario(o: { rounds: number; records: number }): Scenario
     name: "schema",
     async seed(path) {
       {
-        await using db = await new PsBase(path).create({ ...SCHEMA, scratch: "int" });
+        await using db = await new PsBase(path).create<Schema>({ ...SCHEMA, scratch: "int" });
         const rows = [];
         for (let k = 1; k <= o.records; k++) {
           rows.push({ key: k, a: k, b: k, note: "seed", scratch: k });

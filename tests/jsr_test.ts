@@ -27,32 +27,45 @@ const TOKEN = "psbase-test-token";
 const AGE_MS = 2 * 24 * 3600 * 1000;
 
 /** The program of a user who added the package: creates, writes, reopens and reads a base. */
-const APP = `import { PsBase, type Record } from "@psbase/psbase";
+const APP = `import { PsBase, type RecordOf } from "@psbase/psbase";
 
+const schema = { name: "string", visits: "int" } as const;
 const path = Deno.args[0];
 {
-  await using db = await new PsBase(path).create({ name: "string", visits: "int" });
+  await using db = await new PsBase(path).create(schema);
   await db.insert({ name: "Ada", visits: 1 });
   await db.insertMany([{ name: "Bo", visits: 2 }]);
 }
-await using db = await new PsBase(path).open();
+await using db = await new PsBase<typeof schema>(path).open();
 await db.transaction(async (tx) => {
   const [ada] = await tx.find({ name: "Ada" });
-  await tx.update(ada, { visits: (ada.visits as number) + 1 });
+  await tx.update(ada, { visits: (ada.visits ?? 0) + 1 });
 });
-const rows: Record[] = await db.select(["name", "visits"]);
+const rows: RecordOf<typeof schema>[] = await db.find();
 const count: number = await db.count();
 // @ts-expect-error: a schema is an object (proves \`deno check\` sees the package's types)
 if (count < 0) await db.create(42);
-console.log(JSON.stringify({ module: import.meta.resolve("@psbase/psbase"), count, rows }));
+console.log(JSON.stringify({ module: import.meta.resolve("@psbase/psbase"), count, rows: rows.map(({ __id__, __version__, name, visits }) => ({ __id__, __version__, name, visits })) }));
 `;
 
-/** The files `deno publish` must upload: deno.json `publish.include` (globs: `*` only), and deno.json. */
+/** The files `deno publish` must upload: deno.json `publish.include` (globs `*` and `**`), and deno.json. */
 function filesToPublish(): string[] {
-  const names = readdirSync(ROOT);
+  const skip = new Set([".git", "node_modules", "dist"]);
+  const walk = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+      const rel = dir ? `${dir}/${e.name}` : e.name;
+      if (skip.has(e.name)) return [];
+      return e.isDirectory() ? walk(rel) : [rel];
+    });
+  const names = walk("");
   const out = new Set(["deno.json"]);
   for (const pattern of config.publish.include as string[]) {
-    const re = new RegExp(`^${pattern.replaceAll(".", "\\.").replaceAll("*", "[^/]*")}$`);
+    const re = new RegExp(
+      `^${
+        pattern.replaceAll(".", "\\.").replaceAll("**/", "\u0000").replaceAll("*", "[^/]*")
+          .replaceAll("\u0000", "(?:[^/]+/)*")
+      }$`,
+    );
     for (const n of names) if (re.test(n)) out.add(n);
   }
   return [...out].map((n) => "/" + n).sort();

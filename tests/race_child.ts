@@ -33,7 +33,7 @@
 //   cmd      --ops=<json>: runs [[method, ...args], ...] on the base in order;
 //            reports each call's result.
 
-import type { Base, Record, Transaction } from "../mod.ts";
+import type { Base, RecordOf, Transaction } from "../mod.ts";
 import { type Engine, INSERTED_KEYS, openEngine, seedValue, sleep } from "../scripts/_race.ts";
 import { rng } from "../scripts/_rng.ts";
 
@@ -91,7 +91,7 @@ function open(options: { checkpointBytes?: number } = {}): Promise<Base> {
 }
 
 /** Reads record `id` inside a transaction (counting one op unless `count` is false); fails loudly if it is missing. */
-async function must(tx: Transaction, id: number, count = true): Promise<Record> {
+async function must(tx: Transaction, id: number, count = true): Promise<RecordOf> {
   const r = await tx.get(id);
   if (count) ops++;
   if (!r) throw new Error(`record ${id} is missing`);
@@ -325,7 +325,7 @@ async function rwReader() {
     while (!stopRequested || reads < 6) {
       const kind = reads % 6;
       trace(`read ${reads} kind ${kind} stop=${stopRequested}`);
-      let rows: Record[] = [];
+      let rows: RecordOf[] = [];
       let full = false;
       let range: [number, number] | undefined;
       if (kind === 0) {

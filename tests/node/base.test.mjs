@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { Base, ConflictError, ResultSet } from "psbase";
+import { Base, BaseExistsError, ConflictError, ResultSet } from "psbase";
 import { snapshot, supportsAwaitUsing, tempDir } from "./_helpers.mjs";
 
 let tmp;
@@ -42,7 +42,13 @@ describe("Base in Node (installed package)", () => {
 
     await assert.rejects(new Base(path).create({ name: "string" }), Error, "exists: no mode");
     await assert.rejects(new Base(path).create({ name: "string" }, { mode: "bogus" }), Error);
-    const opened = await new Base(path).create({ other: "int" }, { mode: "open" });
+    await assert.rejects(
+      new Base(path).create({ other: "int" }, { mode: "open" }),
+      (e) =>
+        e instanceof BaseExistsError && e.differences.includes('field "other" is not in the base'),
+      'mode "open" with another schema says what differs',
+    );
+    const opened = await new Base(path).create({ name: "string", age: "int" }, { mode: "open" });
     assert.equal(await opened.count(), 1, 'mode "open" keeps the existing base');
     await opened.close();
 

@@ -1,0 +1,17 @@
+// Copyright 2026 the psbase authors. MIT license.
+// The file store as a storage driver (_storage/_types.ts): a base is a folder.
+
+import type { StorageDriver } from "../_storage/_types.ts";
+import { checkBase } from "./_check.ts";
+import { MANIFEST } from "./_manifest.ts";
+import { FileStore, type FileStoreOptions } from "./_store.ts";
+
+/** Opens, creates, destroys and checks bases stored as folders of files. */
+export const fileDriver: StorageDriver<FileStoreOptions> = {
+  exists: (dir, o) => o.fs.exists(`${dir}/${MANIFEST}`),
+  checkCreate: (dir, o) => FileStore.checkFolder(o.fs, dir),
+  open: (dir, o) => FileStore.open(dir, o),
+  create: (dir, fields, indexes, o) => FileStore.create(dir, fields, indexes, o),
+  destroy: (dir, o) => FileStore.destroy(o.fs, dir),
+  check: (dir, o) => checkBase(o.fs, dir),
+};
