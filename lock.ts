@@ -1,13 +1,5 @@
 // Copyright 2026 the psbase authors. MIT license.
-// Cross-process lock on a lock file. The locking invariants are in FORMAT.md,
-// invariant L1..L4:
-//   L1  The lock file is created if missing (mode 0o644) and never unlinked, so
-//       every process always locks the same inode.
-//   L2  Callers in one process queue in-process first (one FIFO per resolved
-//       path); only the head of that queue touches the kernel lock.
-//   L3  Writers take the lock exclusive, readers may take it shared.
-//   L4  The lock is a flock(2) on an open file description: a dead process's
-//       lock is released by the kernel when its descriptors close.
+// Cross-process lock on a lock file. The rules it keeps are FORMAT.md, L1-L4.
 
 /**
  * A cross-process lock on a lock file: `Deno.FsFile` locks in Deno, libc's
@@ -25,6 +17,8 @@
 
 import { path as paths } from "./_path.ts";
 import { LockTimeoutError } from "./_errors.ts";
+import { checkArity, checkOptions } from "./_options.ts";
+import { show } from "./_show.ts";
 import { openDenoLockFile } from "./_lock/_deno.ts";
 import { type PathQueue, queueFor } from "./_lock/_queue.ts";
 import type { LockFile } from "./_lock/_types.ts";
@@ -88,36 +82,22 @@ function openLockFile(path: string): LockFile | Promise<LockFile> {
     : import("./_lock/_node.ts").then((m) => m.openNodeLockFile(path));
 }
 
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object" && value !== null) {
-    try {
-      return JSON.stringify(value) ?? String(value);
-    } catch {
-      return Object.prototype.toString.call(value);
-    }
-  }
-  return String(value);
-}
-
-function checkOptions(options: LockOptions | undefined): [boolean, number | undefined] {
-  if (options === undefined || options === null) return [true, undefined];
-  if (typeof options !== "object") {
-    throw new TypeError(`PsLock options must be an object, got ${describe(options)}`);
-  }
+function checkLockOptions(options: LockOptions | undefined): [boolean, number | undefined] {
+  if (options === undefined) return [true, undefined];
+  checkOptions("take the lock", options, ["exclusive", "timeoutMs"]);
   const { exclusive = true, timeoutMs } = options;
   if (typeof exclusive !== "boolean") {
-    throw new TypeError(`PsLock option exclusive must be a boolean, got ${describe(exclusive)}`);
+    throw new TypeError(
+      `Cannot take the lock: exclusive must be a boolean, got ${show(exclusive)}`,
+    );
   }
   if (timeoutMs === undefined) return [exclusive, undefined];
   if (typeof timeoutMs !== "number") {
-    throw new TypeError(`PsLock option timeoutMs must be a number, got ${describe(timeoutMs)}`);
+    throw new TypeError(`Cannot take the lock: timeoutMs must be a number, got ${show(timeoutMs)}`);
   }
   if (Number.isNaN(timeoutMs) || timeoutMs < 0) {
     throw new RangeError(
-      `PsLock option timeoutMs must be a number >= 0, got ${describe(timeoutMs)}`,
+      `Cannot take the lock: timeoutMs must be a number >= 0, got ${show(timeoutMs)}`,
     );
   }
   return [exclusive, timeoutMs === Infinity ? undefined : timeoutMs];
@@ -232,7 +212,9 @@ export class PsLock {
    */
   constructor(path: string) {
     if (typeof path !== "string" || path === "") {
-      throw new TypeError(`PsLock path must be a non-empty string, got ${describe(path)}`);
+      throw new TypeError(
+        `Cannot make a PsLock: the path must be a non-empty string, got ${show(path)}`,
+      );
     }
     this.#path = paths.resolve(path);
   }
@@ -291,7 +273,8 @@ export class PsLock {
    * @throws {TypeError} when an option has the wrong type.
    */
   async acquire(options?: LockOptions): Promise<LockHandle> {
-    const [exclusive, timeoutMs] = checkOptions(options);
+    checkArity("acquire", arguments.length, ["options"]);
+    const [exclusive, timeoutMs] = checkLockOptions(options);
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     const queue = queueFor(this.#path);
     if (!(await queue.acquire(timeoutMs))) {

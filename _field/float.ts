@@ -3,13 +3,13 @@
 
 import type { FieldCodec } from "./_codec.ts";
 
-/** Any finite number, stored as a float64. */
+/** Any finite number (−0 kept), stored as a float64. */
 export const float: FieldCodec = {
   name: "float",
   encoding: "f64",
   expects: "a finite float",
   ordered: true,
-  encode: (v) => typeof v === "number" && Number.isFinite(v) ? v + 0 : undefined, // -0 is stored as 0
+  encode: (v) => typeof v === "number" && Number.isFinite(v) ? v : undefined,
   decode: (s) => s,
   valid: (s) => typeof s === "number" && Number.isFinite(s),
 };

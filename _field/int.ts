@@ -3,13 +3,13 @@
 
 import type { FieldCodec } from "./_codec.ts";
 
-/** Any safe integer, stored as a float64. */
+/** Any safe integer (−0 kept), stored as a float64. */
 export const int: FieldCodec = {
   name: "int",
   encoding: "f64",
   expects: "an int (a safe integer)",
   ordered: true,
-  encode: (v) => Number.isSafeInteger(v) ? (v as number) + 0 : undefined, // -0 is stored as 0
+  encode: (v) => Number.isSafeInteger(v) ? v as number : undefined,
   decode: (s) => s,
   valid: (s) => Number.isSafeInteger(s),
 };

@@ -53,9 +53,9 @@ export function checkBase(fs: Fs, dir: string): CheckReport {
   const versions = new Map<number, number>();
   let data: DataFile | undefined;
   try {
-    data = new DataFile(fs, dataFile, m.fields, m.indexes);
+    data = new DataFile(fs, dataFile, m.fields, m.indexes, mfile);
   } catch (e) {
-    problem(dataFile, e);
+    problem(e instanceof CorruptionError ? e.file : dataFile, e);
   }
   if (data) {
     try {

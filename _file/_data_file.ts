@@ -27,6 +27,8 @@ interface SectionMeta {
 }
 interface ColumnMeta extends SectionMeta {
   name: string;
+  /** The field type (`int` for `__id__` and `__version__`), checked against the manifest's. */
+  type: string;
   enc: Encoding;
 }
 interface IndexMeta extends SectionMeta {
@@ -104,15 +106,12 @@ function encodeColumn(enc: Encoding, rows: Row[], k: number): Uint8Array {
   return out.subarray(0, head + at);
 }
 
-/** The sections of a data file for `fields` and `indexes`, in header order. */
-function sectionNames(fields: readonly Field[]): Array<[string, Encoding]> {
+/** The columns of a data file for `fields`, in header order: name, type, encoding. */
+function sectionNames(fields: readonly Field[]): Array<[string, string, Encoding]> {
   return [
-    ["__id__", "f64"],
-    ["__version__", "f64"],
-    ...fields.map((f): [string, Encoding] => [
-      f.name,
-      codecOf(f.type)!.encoding,
-    ]),
+    ["__id__", "int", "f64"],
+    ["__version__", "int", "f64"],
+    ...fields.map((f): [string, string, Encoding] => [f.name, f.type, codecOf(f.type)!.encoding]),
   ];
 }
 
@@ -128,7 +127,7 @@ export function writeDataFile(
   rows: Row[],
 ): void {
   const names = sectionNames(fields);
-  const blobs = names.map(([, enc], k) => encodeColumn(enc, rows, k));
+  const blobs = names.map(([, , enc], k) => encodeColumn(enc, rows, k));
   const extra: Array<{ buckets?: number }> = [];
   for (const ix of indexes) {
     const k = fields.findIndex((f) => f.name === ix.field) + 2;
@@ -152,7 +151,13 @@ export function writeDataFile(
     const header: Header = {
       rows: rows.length,
       page: PAGE,
-      columns: names.map(([name, enc], k) => ({ name, enc, off: offs[k], len: blobs[k].length })),
+      columns: names.map(([name, type, enc], k) => ({
+        name,
+        type,
+        enc,
+        off: offs[k],
+        len: blobs[k].length,
+      })),
       indexes: indexes.map((ix, j) => ({
         field: ix.field,
         kind: ix.kind,
@@ -203,9 +208,21 @@ export class DataFile {
   #first: number | undefined;
   #last: number | undefined;
 
-  /** Opens and checks the header against the manifest's `fields` and `indexes` (F3). */
-  constructor(fs: Fs, path: string, fields: readonly Field[], indexes: readonly IndexSpec[]) {
+  #schemaFile: string | undefined;
+
+  /**
+   * Opens and checks the header against the manifest's `fields` and
+   * `indexes` (F3); a mismatch is blamed on `schemaFile` (the manifest).
+   */
+  constructor(
+    fs: Fs,
+    path: string,
+    fields: readonly Field[],
+    indexes: readonly IndexSpec[],
+    schemaFile?: string,
+  ) {
     this.path = path;
+    this.#schemaFile = schemaFile;
     const h = fs.open(path, "r");
     this.#h = h;
     try {
@@ -261,11 +278,11 @@ export class DataFile {
     const names = sectionNames(fields);
     const cols = header.columns;
     if (!Array.isArray(cols) || cols.length !== names.length) {
-      throw this.#damaged("columns do not match the manifest's fields");
+      throw this.#mismatch(`it has ${Array.isArray(cols) ? cols.length - 2 : "no"} fields`);
     }
     const ixs = header.indexes;
     if (!Array.isArray(ixs) || ixs.length !== indexes.length) {
-      throw this.#damaged("indexes do not match the manifest's");
+      throw this.#mismatch(`it has ${Array.isArray(ixs) ? ixs.length : "no"} indexes`);
     }
     let at = start;
     let page = 0;
@@ -282,9 +299,12 @@ export class DataFile {
       return first;
     };
     cols.forEach((c, k) => {
-      const [name, enc] = names[k];
-      if (c?.name !== name || c.enc !== enc) {
-        throw this.#damaged(`column ${k} is ${JSON.stringify(c?.name)}, not ${name}`);
+      const [name, type, enc] = names[k];
+      if (c?.name !== name || c.type !== type || c.enc !== enc) {
+        throw this.#mismatch(
+          `its column ${k} is ${JSON.stringify(c?.name)} of type ${JSON.stringify(c?.type)}, ` +
+            `not ${name} of type ${type}`,
+        );
       }
       const first = place(c, `column ${name}`, columnSize(enc, rows), enc !== "str");
       this.#cols.set(name, { ...c, first });
@@ -293,7 +313,7 @@ export class DataFile {
       const want = indexes[j];
       const kind = INDEX_KINDS[want.kind];
       if (ix?.field !== want.field || ix.kind !== want.kind) {
-        throw this.#damaged(`index ${j} is not the manifest's index on ${want.field}`);
+        throw this.#mismatch(`its index ${j} is not on ${want.field} (${want.kind})`);
       }
       if (ix.buckets !== undefined && !(Number.isSafeInteger(ix.buckets) && ix.buckets > 0)) {
         throw this.#damaged(`bad bucket count of the index on ${ix.field}`);
@@ -311,6 +331,18 @@ export class DataFile {
 
   #damaged(detail: string): CorruptionError {
     return new CorruptionError(this.path, detail);
+  }
+
+  /**
+   * The data file and the schema it was opened with disagree, both with valid
+   * checksums: blamed on the schema's file (the manifest, rewritten at every
+   * checkpoint; the data file is written once, checked against the schema).
+   */
+  #mismatch(detail: string): CorruptionError {
+    return new CorruptionError(
+      this.#schemaFile ?? this.path,
+      `its schema does not match ${this.path}: ${detail}`,
+    );
   }
 
   #handle(): Handle {

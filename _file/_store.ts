@@ -161,7 +161,7 @@ export class FileStore implements Storage {
       let data: DataFile | undefined;
       let log: LogFile | undefined;
       try {
-        data = new DataFile(fs, path.join(this.dir, dataName(m.gen)), m.fields, m.indexes);
+        data = new DataFile(fs, path.join(this.dir, dataName(m.gen)), m.fields, m.indexes, file);
         log = new LogFile(fs, path.join(this.dir, logName(m.gen)), m.gen);
         if (m.nextId <= data.lastId()) {
           throw new CorruptionError(

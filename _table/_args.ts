@@ -3,44 +3,12 @@
 // written. Every message reads "Cannot <method>: <why>", values shown by
 // `show`.
 
+import { isPlainObject } from "../_options.ts";
 import type { Field } from "../_field/_codec.ts";
 import { parseOrder } from "../_query/_order.ts";
 import { fieldPosition } from "../_query/_where.ts";
 import { show } from "../_show.ts";
 import type { SortKey } from "../_storage/_types.ts";
-
-/** True for a plain object: `{...}` or `Object.create(null)` (not a Map, Date, array...). */
-export function isPlainObject(v: unknown): v is { [k: string]: unknown } {
-  if (typeof v !== "object" || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Throws when a method got more arguments than it reads: none is silently ignored. */
-export function checkArity(method: string, got: number, names: string[]): void {
-  if (got > names.length) {
-    throw new TypeError(
-      `Cannot ${method}: it takes at most ${names.length} argument${
-        names.length === 1 ? "" : "s"
-      } (${names.join(", ")}), got ${got}`,
-    );
-  }
-}
-
-/** Throws unless `options` is undefined or a plain object with only `known` keys. */
-export function checkOptions(method: string, options: unknown, known: string[]): void {
-  if (options === undefined) return;
-  if (!isPlainObject(options)) {
-    throw new TypeError(`Cannot ${method}: options must be an object, got ${show(options)}`);
-  }
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k)) {
-      throw new TypeError(
-        `Cannot ${method}: unknown option ${show(k)} (options: ${known.join(", ") || "none"})`,
-      );
-    }
-  }
-}
 
 /** Throws unless `id` is an integer. */
 export function checkId(method: string, id: unknown): number {
@@ -107,6 +75,9 @@ export function wantOf(method: string, names: string[], fields: readonly Field[]
 }
 
 /** `select`'s and `find`'s options, checked. */
+export { checkArity, checkOptions, isPlainObject } from "../_options.ts";
+import { checkOptions } from "../_options.ts";
+
 export function queryOptions(
   method: string,
   options: unknown,

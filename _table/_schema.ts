@@ -157,7 +157,7 @@ export function encode(field: Field, value: unknown): Stored {
   const codec = codecOf(field.type)!;
   const stored = codec.encode(value);
   if (stored === undefined) {
-    throw new TypeError(`Field ${show(field.name)} is ${codec.expects}; got ${show(value)}`);
+    throw new TypeError(`field ${show(field.name)} must be ${codec.expects}, got ${show(value)}`);
   }
   return stored;
 }

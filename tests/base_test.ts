@@ -69,18 +69,6 @@ Deno.test("create() makes a base that open() reads back, with every field type a
   });
 });
 
-Deno.test("-0 is stored as 0 in int and float fields, the same from the log and the data file", async () => {
-  await withTempDir(async (dir) => {
-    const db = await people(dir);
-    const id = await db.insert({ age: -0, score: -0 });
-    assert.ok(Object.is((await db.get(id))!.score, 0));
-    await db.cleanup();
-    assert.ok(Object.is((await db.get(id))!.score, 0));
-    assert.ok(Object.is((await db.get(id))!.age, 0));
-    await db.close();
-  });
-});
-
 Deno.test("a date field keeps the UTC day and drops the time of day", async () => {
   await withTempDir(async (dir) => {
     await using db = await people(dir);

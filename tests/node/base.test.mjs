@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { Base, BaseExistsError, ConflictError, ResultSet } from "psbase";
+import { Base, BaseExistsError, ConflictError, ResultSet, TransactionError } from "psbase";
 import { snapshot, supportsAwaitUsing, tempDir } from "./_helpers.mjs";
 
 let tmp;
@@ -395,4 +395,17 @@ describe("Base in Node (installed package)", () => {
       await again.close();
     },
   );
+
+  test("inside transaction(fn) reads through the base work and writes through it fail at once, never a hang", async () => {
+    const db = await new Base(where()).create({ n: "int" });
+    const id = await db.insert({ n: 1 });
+    const seen = await db.transaction(async (tx) => {
+      await tx.update(await tx.get(id), { n: 2 });
+      await assert.rejects(db.insert({ n: 3 }), (e) => e instanceof TransactionError);
+      return [(await db.get(id)).n, await db.count({ n: 1 }), await tx.count({ n: 2 })];
+    });
+    assert.deepEqual(seen, [1, 1, 1]);
+    assert.equal((await db.get(id)).n, 2);
+    await db.close();
+  });
 });
