@@ -305,3 +305,27 @@ Deno.test("the integrity check passes a whole base and names each damaged file",
     assert.ok(report.problems.every((p) => p.file === file), JSON.stringify(report.problems));
   }
 });
+
+Deno.test("sum32 is the function FORMAT.md F0 defines, at any alignment and length", () => {
+  // F0, spelled out byte by byte.
+  const reference = (bytes: Uint8Array, seed: number) => {
+    let h = Math.imul(0x811c9dc5 ^ bytes.length ^ seed, 0x01000193);
+    let i = 0;
+    for (; i + 4 <= bytes.length; i += 4) {
+      const w = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+      h = Math.imul(h ^ w, 0x01000193);
+      h ^= h >>> 15;
+    }
+    for (; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    return h >>> 0;
+  };
+  let x = 99;
+  const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+  for (let t = 0; t < 500; t++) {
+    const buf = new Uint8Array(600).map(() => next() & 255);
+    const from = next() % 7;
+    const bytes = buf.subarray(from, from + (next() % 590));
+    const seed = next();
+    assert.equal(sum32(bytes, seed), reference(bytes, seed));
+  }
+});
