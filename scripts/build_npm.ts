@@ -287,6 +287,18 @@ export async function buildNpm(options: BuildOptions = {}): Promise<BuildResult>
   files = await listFiles(pkgDir);
   const jsFiles = files.filter((f) => f.endsWith(".js"));
   const dtsFiles = files.filter((f) => f.endsWith(".d.ts"));
+  // deno pack drops `/// <reference lib>` lines: put back the one the public
+  // types need, so a consumer whose lib lacks it (TypeScript 7's defaults) compiles.
+  for (const f of dtsFiles) {
+    const path = join(pkgDir, f);
+    const text = await Deno.readTextFile(path);
+    if (
+      /\b(AsyncDisposable|Disposable|asyncDispose)\b/.test(text) &&
+      !text.includes("esnext.disposable")
+    ) {
+      await Deno.writeTextFile(path, `/// <reference lib="esnext.disposable" />\n${text}`);
+    }
+  }
   const problems: string[] = [];
 
   const packed = JSON.parse(await Deno.readTextFile(join(pkgDir, "package.json"))) as {

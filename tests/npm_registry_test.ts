@@ -24,11 +24,7 @@ const TARBALL = `./dist/${NAME}-${VERSION}.tgz`;
 /** The token the registry accepts (it is local: any string will do). */
 const TOKEN = "psbase-test-token";
 
-/**
- * `require("psbase")` from CommonJS. Off: the module graph has a top-level await, and Node's
- * `require()` of an ES module refuses one (ERR_REQUIRE_ASYNC_MODULE). Set to true once it is gone.
- */
-const CJS_REQUIRE_WORKS = false;
+/** `require("psbase")` from CommonJS (Node 20.19+ and 22 load an ES module without top-level await). */
 const CJS_APP = `const { ConflictError, PsBase } = require("psbase");
 
 (async () => {
@@ -151,15 +147,9 @@ Deno.test("npm: npm publish to a local registry, then `npm install psbase` by na
       },
     });
 
-    if (!CJS_REQUIRE_WORKS) {
-      console.log(
-        '  CommonJS `require("psbase")`: skipped (top-level await in the module graph; ' +
-          "set CJS_REQUIRE_WORKS in tests/npm_registry_test.ts once it is gone)",
-      );
-    }
     await t.step({
       name: 'require("psbase") from CommonJS (app.cjs) runs with node',
-      ignore: !installed || !CJS_REQUIRE_WORKS,
+      ignore: !installed,
       fn: async () => {
         await Deno.writeTextFile(join(app, "app.cjs"), CJS_APP);
         const ran = succeeded(await run("node", ["app.cjs"], { cwd: app }));

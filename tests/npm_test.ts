@@ -321,6 +321,32 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
     });
 
     await t.step({
+      name:
+        "TypeScript 7 with its defaults (types: []) compiles the consumer and the README's Node example saved as .ts, without a cast",
+      ignore: !installed,
+      fn: async () => {
+        const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+        const section = /^## Node\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? "";
+        const example = /^```js\n([\s\S]*?)^```$/m.exec(section)?.[1] ?? "";
+        assert.ok(!/ as [A-Za-z]/.test(example), "the README's Node example casts");
+        await Deno.writeTextFile(join(suite, "readme_node.mts"), example);
+        await Deno.writeTextFile(
+          join(suite, "tsconfig7.json"),
+          JSON.stringify({
+            compilerOptions: { module: "nodenext", strict: true, noEmit: true, types: [] },
+            files: ["consumer.ts", "readme_node.mts"],
+          }),
+        );
+        const tsc7 = join(ROOT, "node_modules", "typescript7", "bin", "tsc");
+        const out = await run("node", [tsc7, "-p", "tsconfig7.json"], suite);
+        const version = (await run("node", [tsc7, "--version"], suite)).out.trim();
+        if (out.code !== 0) show(out.out);
+        assert.equal(out.code, 0, "TypeScript 7 found errors");
+        console.log(`  tsc (${version}, types: []): consumer.ts and the README example are clean`);
+      },
+    });
+
+    await t.step({
       name: "a Deno process and a Node process exclude each other on one lock file",
       ignore: !installed,
       fn: async () => {
