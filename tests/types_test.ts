@@ -58,3 +58,35 @@ Deno.test("the README's Deno example type-checks without a cast", async () => {
     assert.equal(code, 0, out);
   });
 });
+
+Deno.test("the module graph of mod.ts has no import cycle (deno info)", async () => {
+  const info = await deno(["info", "--json", "mod.ts"]);
+  assert.equal(info.code, 0, info.out);
+  const { modules } = JSON.parse(info.out) as {
+    modules: Array<{
+      specifier: string;
+      dependencies?: Array<{ code?: { specifier?: string }; type?: { specifier?: string } }>;
+    }>;
+  };
+  const graph = new Map(modules.map((m) => [
+    m.specifier,
+    (m.dependencies ?? []).flatMap((d) => [d.code?.specifier, d.type?.specifier])
+      .filter((s): s is string => !!s),
+  ]));
+  const state = new Map<string, "open" | "done">();
+  const path: string[] = [];
+  const visit = (m: string) => {
+    state.set(m, "open");
+    path.push(m);
+    for (const d of graph.get(m) ?? []) {
+      if (state.get(d) === "open") {
+        assert.fail(`import cycle: ${[...path.slice(path.indexOf(d)), d].join(" -> ")}`);
+      }
+      if (!state.has(d)) visit(d);
+    }
+    path.pop();
+    state.set(m, "done");
+  };
+  for (const m of graph.keys()) if (!state.has(m)) visit(m);
+  assert.ok(graph.size > 20, `only ${graph.size} modules seen`);
+});
