@@ -18,7 +18,10 @@ import * as insert from "./insert.ts";
 import * as rw from "./rw.ts";
 import * as schema from "./schema.ts";
 import * as seed from "./seed.ts";
+import * as readall from "./readall.ts";
+import * as reopen from "./reopen.ts";
 import * as stream from "./stream.ts";
+import * as transfer from "./transfer.ts";
 
 /** The child half of each scenario, by its `--scenario` name. */
 export const CHILDREN: { [name: string]: ChildBody } = {
@@ -27,8 +30,11 @@ export const CHILDREN: { [name: string]: ChildBody } = {
   crash: crash.child,
   hold: hold.child,
   insert: insert.child,
+  readall: readall.child,
+  reopen: reopen.child,
   rw: rw.child,
   schema: schema.child,
   seed: seed.child,
   stream: stream.child,
+  transfer: transfer.child,
 };
