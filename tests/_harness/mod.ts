@@ -1,7 +1,7 @@
 // Copyright 2026 the psbase authors. MIT license.
 /**
  * The race harness, used by the tests, scripts/demo.ts, scripts/torture.ts and
- * bench/race.ts. Layout:
+ * bench/race.ts (which imports child.ts and temp.ts only). Layout:
  *
  * - child.ts: one child process and its line protocol (start barrier,
  *   `result` line, kill -9), Deno or Node.
@@ -11,6 +11,11 @@
  * - inspect.ts, anomalies.ts: reading a base back, and what counts as damage.
  * - scenarios/: one file per scenario, child half and verify half together;
  *   scenarios/mod.ts lists them.
+ * - torture/: the campaigns of `deno task torture` (scripts/torture.ts) and
+ *   tests/torture_test.ts: kill (kill.ts), starts during checkpoints
+ *   (reopen.ts), the damaged-file corpus (corpus.ts), their reports.
+ * - corpus/: the corpus's intact base (build.ts), its picture of the file
+ *   format (format.ts) and its damage cases (cases.ts).
  * - temp.ts, time.ts: temp folders, sleeps and timeouts.
  *
  * @module

@@ -37,21 +37,6 @@ export function fnv1a(bytes: Uint8Array, start = 0, end = bytes.length): number 
   return h >>> 0;
 }
 
-/** The column checksum `sum32` (F4), as the engine computes it. */
-export function sum32(bytes: Uint8Array): number {
-  const copy = bytes.slice(0, bytes.length & ~3);
-  const words = new Uint32Array(copy.buffer, 0, copy.length >>> 2);
-  let h = 0x811c9dc5 ^ bytes.length;
-  for (let i = 0; i < words.length; i++) {
-    h = Math.imul(h ^ words[i], 0x01000193);
-    h ^= h >>> 15;
-  }
-  for (let i = bytes.length & ~3; i < bytes.length; i++) {
-    h = Math.imul(h ^ bytes[i], 0x01000193);
-  }
-  return h >>> 0;
-}
-
 const u32 = (b: Uint8Array, at: number) =>
   new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
 
