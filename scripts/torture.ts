@@ -19,10 +19,13 @@
  *   error, hang).
  *
  *   ./node_modules/.bin/deno run --allow-all scripts/torture.ts [--mode=all|kill|reopen|corpus]
- *     [--rounds=20] [--kills=200] [--cases=N] [--seed=1] [--duration=10] [--parallel=2]
+ *     [--rounds=20] [--kills=200] [--churn=40] [--cases=N] [--seed=1] [--duration=10]
+ *     [--parallel=2]
  *     [--json=results.json]
  *
  * `--kills`: kills at random moments in all (spread over `--rounds`);
+ * `--churn`: writers and readers end by themselves after 1..churn commits or
+ * reads and are started again (0: they run until killed);
  * `--cases`: about how many corpus cases (default: the smallest full corpus,
  * about 500; 4000+ for a long run); `--duration`: seconds of the reopen mode.
  * Exits 1 when any campaign found a failure.
@@ -43,7 +46,17 @@ import {
   summarizeCorpus,
 } from "../tests/_harness/torture/report.ts";
 
-const FLAGS = ["mode", "rounds", "kills", "cases", "seed", "duration", "parallel", "json"];
+const FLAGS = [
+  "mode",
+  "rounds",
+  "kills",
+  "churn",
+  "cases",
+  "seed",
+  "duration",
+  "parallel",
+  "json",
+];
 const flags: { [k: string]: string } = {};
 for (const a of Deno.args) {
   if (a === "--") continue;
@@ -65,6 +78,7 @@ const runs = (m: string) => mode === "all" || mode === m;
 const seed = num("seed", 1);
 const rounds = Math.max(1, num("rounds", 20));
 const kills = num("kills", 200);
+const churn = num("churn", 40);
 const duration = num("duration", 10);
 const parallel = Math.max(1, num("parallel", 2));
 const cases = flags.cases === undefined ? undefined : num("cases", 0);
@@ -104,6 +118,7 @@ await withTempDir(async (dir) => {
       dir,
       rounds,
       kills,
+      churn,
       seed,
       onProgress: (s) => progress(show(s)),
     });

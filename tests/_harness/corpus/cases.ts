@@ -238,10 +238,16 @@ export function corpusCases(
     const add = (c: Omit<DamageCase, "n" | "file">) => out.push({ ...c, file });
     // Single-bit flips: the first and last byte of every region, and random ones inside it.
     for (const r of regs) {
-      const offsets = new Set([r.start, r.end - 1]);
-      for (let k = 0; k < size.flipsPerRegion; k++) offsets.add(r.start + int(r.end - r.start));
-      for (const at of offsets) {
-        const bit = int(8);
+      // Distinct (byte, bit) pairs: a small region runs out of them before a big one.
+      const flips = new Set([r.start * 8 + int(8), (r.end - 1) * 8 + int(8)]);
+      const room = (r.end - r.start) * 8;
+      for (let k = 0; k < size.flipsPerRegion && flips.size < room; k++) {
+        let f;
+        do f = r.start * 8 + int(room); while (flips.has(f));
+        flips.add(f);
+      }
+      for (const f of flips) {
+        const [at, bit] = [Math.floor(f / 8), f % 8];
         add({
           kind: "flip",
           region: r.name,

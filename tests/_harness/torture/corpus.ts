@@ -19,7 +19,7 @@ import { type CaseClass, classify } from "../scenarios/readall.ts";
 export interface CorpusOptions {
   /** A folder for the intact base and the cases' copies. */
   dir: string;
-  /** About how many cases (default: every case of the smallest corpus, about 400). */
+  /** How many cases (default: every case of the smallest corpus, about 500). */
   cases?: number;
   seed: number;
   /** Readers at once (default 2). */
@@ -41,23 +41,29 @@ export interface CaseResult {
   why: string;
 }
 
-/** The cases of a corpus of about `target` cases (all of the smallest when under it). */
+/**
+ * The cases of a corpus of `target` cases: the smallest corpus (each
+ * region's first and last byte flipped, and so on) grown with more flips and
+ * more truncations and zero-fills until it has `target` cases or more, then
+ * an even sample of exactly `target`, in order.
+ */
 function pickCases(files: Map<string, Uint8Array>, target: number | undefined, seed: number) {
-  const small: CorpusSize = { flipsPerRegion: 0, truncations: 2, zeroRanges: 2 };
-  const base = corpusCases(files, small, seed);
-  if (target === undefined || target === base.length) return base;
-  if (target < base.length) { // an even sample, keeping the order
-    return Array.from({ length: target }, (_, k) => base[Math.floor(k * base.length / target)]);
+  let size: CorpusSize = { flipsPerRegion: 0, truncations: 2, zeroRanges: 2 };
+  let list = corpusCases(files, size, seed);
+  if (target === undefined) return list;
+  while (list.length < target) {
+    const more = Math.ceil((target - list.length) / 40) + 1;
+    size = {
+      flipsPerRegion: size.flipsPerRegion + more,
+      truncations: size.truncations + Math.ceil(more / 4),
+      zeroRanges: size.zeroRanges + Math.ceil(more / 4),
+    };
+    const grown = corpusCases(files, size, seed);
+    if (grown.length === list.length) break; // every flip of every region is in
+    list = grown;
   }
-  const regionsCount = base.filter((c) => c.kind === "flip").length / 2; // 2 flips each now
-  const extra = target - base.length;
-  const flips = Math.ceil((extra * 0.85) / regionsCount);
-  const perFile = Math.ceil((extra * 0.15) / (2 * files.size));
-  return corpusCases(
-    files,
-    { flipsPerRegion: flips, truncations: 2 + perFile, zeroRanges: 2 + perFile },
-    seed,
-  );
+  if (list.length <= target) return list;
+  return Array.from({ length: target }, (_, k) => list[Math.floor(k * list.length / target)]);
 }
 
 /** Builds the corpus, reads every case in a fresh process, and returns each case's class. */
