@@ -24,6 +24,8 @@ export interface Expectation {
   prefixes: string[];
   /** The largest id ever handed out. */
   maxId: number;
+  /** The ids of the data file's rows, in row order (F3: sorted by id). */
+  dataIds: number[];
 }
 
 /** A record as one string, dates as epoch milliseconds (so a date never equals a string). */
@@ -82,6 +84,7 @@ export async function buildCorpusBase(path: string): Promise<Expectation> {
   await db.update(some.slice(0, 20), { n: 1 });
   await db.delete(some.slice(20, 35));
   await db.cleanup(); // the data file the corpus damages, with an empty log
+  const dataIds = (await all(db)).map((r) => r.__id__).sort((a, b) => a - b);
   const prefixes = [tableHash(await all(db))];
   const commits: Array<() => Promise<unknown>> = [
     () => db.insert(row(1000, "log-")),
@@ -129,5 +132,6 @@ export async function buildCorpusBase(path: string): Promise<Expectation> {
     queries,
     prefixes,
     maxId: Math.max(...ids), // the last commit inserted the newest id, still live
+    dataIds,
   };
 }

@@ -38,6 +38,8 @@ export interface DamageCase {
   region: string;
   /** What exactly was done. */
   detail: string;
+  /** For damage to a data file's column: the row of the first damaged byte. */
+  row?: number;
   /** The damaged file's content. */
   bytes: () => Uint8Array;
 }
@@ -235,6 +237,7 @@ export function corpusCases(
     const regs = regions(kind, b);
     const regionAt = (at: number) =>
       regs.find((r) => at >= r.start && at < r.end)?.name ?? "between regions";
+    const rowAt = (at: number) => regs.find((r) => at >= r.start && at < r.end)?.row?.(at);
     const add = (c: Omit<DamageCase, "n" | "file">) => out.push({ ...c, file });
     // Single-bit flips: the first and last byte of every region, and random ones inside it.
     for (const r of regs) {
@@ -252,6 +255,7 @@ export function corpusCases(
           kind: "flip",
           region: r.name,
           detail: `bit ${bit} of byte ${at}`,
+          row: rowAt(at),
           bytes: () => {
             const d = b.slice();
             d[at] ^= 1 << bit;
@@ -282,6 +286,7 @@ export function corpusCases(
         kind: "zero",
         region: name,
         detail: `bytes ${s}..${e - 1} zeroed`,
+        row: rowAt(s),
         bytes: () => {
           const d = b.slice();
           d.fill(0, s, e);

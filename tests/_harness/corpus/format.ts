@@ -17,6 +17,8 @@ export interface Region {
   name: string;
   start: number;
   end: number;
+  /** For a data file's column regions: the row a byte of the region belongs to. */
+  row?: (at: number) => number;
 }
 
 /** The kind of a base file, by name (F1). */
@@ -164,17 +166,30 @@ function dataRegions(b: Uint8Array): Region[] {
     if (c.off > covered) out.push({ name: "padding", start: covered, end: c.off });
     const col = `column ${c.name}`;
     const end = c.off + c.len;
+    const per = (size: number, from: number) => (at: number) => Math.floor((at - from) / size);
     if (c.enc === "f64") {
-      out.push({ name: `${col} values`, start: c.off, end: c.off + rows * 8 });
-      out.push({ name: `${col} nulls`, start: c.off + rows * 8, end });
+      out.push({ name: `${col} values`, start: c.off, end: c.off + rows * 8, row: per(8, c.off) });
+      out.push({
+        name: `${col} nulls`,
+        start: c.off + rows * 8,
+        end,
+        row: per(1, c.off + rows * 8),
+      });
     } else if (c.enc === "str") {
       const offs = c.off + (rows + 1) * 4;
       const blob = c.off + Math.ceil(((rows + 1) * 4 + rows) / 8) * 8;
-      out.push({ name: `${col} offsets`, start: c.off, end: offs });
-      out.push({ name: `${col} nulls`, start: offs, end: offs + rows });
+      // A string's row: the last row whose offset (read from the intact file) is at or before it.
+      const starts = Array.from({ length: rows + 1 }, (_, k) => u32(b, c.off + 4 * k));
+      const strRow = (at: number) => {
+        let k = 0;
+        while (k + 1 < rows && blob + starts[k + 1] <= at) k++;
+        return k;
+      };
+      out.push({ name: `${col} offsets`, start: c.off, end: offs, row: per(4, c.off) });
+      out.push({ name: `${col} nulls`, start: offs, end: offs + rows, row: per(1, offs) });
       if (blob > offs + rows) out.push({ name: `${col} padding`, start: offs + rows, end: blob });
-      out.push({ name: `${col} strings`, start: blob, end });
-    } else out.push({ name: `${col} (${c.enc})`, start: c.off, end });
+      out.push({ name: `${col} strings`, start: blob, end, row: strRow });
+    } else out.push({ name: `${col} (${c.enc})`, start: c.off, end, row: per(1, c.off) });
     covered = Math.max(covered, end);
   }
   if (covered < b.length) out.push({ name: "trailing", start: covered, end: b.length });

@@ -2,7 +2,8 @@
 /**
  * The damaged-file corpus's reader: a fresh process that opens a base and
  * reads everything the intact base had (`get` and `has` of every id first:
- * the point reads a short-lived process makes; then the `find` queries,
+ * the point reads a short-lived process makes, starting with `--first=<id>`
+ * when given: the record whose bytes were damaged; then the `find` queries,
  * `count()`, iteration, `select()`), then inserts one record and reads it
  * back. It compares each answer with the expectation (`--expect=<file>`, see
  * ../corpus/build.ts) and reports the first differences and the first error,
@@ -47,9 +48,10 @@ export async function child(ctx: ChildContext): Promise<void> {
   try {
     db = await new PsBase(ctx.base).open();
     r.step = "get";
-    for (const id of want.ids) {
+    const first = ctx.opt.first === undefined ? [] : [ctx.num("first")];
+    for (const id of [...first, ...want.ids]) {
       const got = await db.get(id);
-      const exp = want.records[id];
+      const exp = want.records[id] ?? "undefined";
       const text = got ? canonical(got) : "undefined";
       if (text !== exp) differ(`get(${id}) = ${text}, intact ${exp}`);
       if (!(await db.has(id))) differ(`has(${id}) = false`);

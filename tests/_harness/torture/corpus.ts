@@ -92,6 +92,8 @@ export async function corpusCampaign(o: CorpusOptions): Promise<CaseResult[]> {
       `--base=${base}`,
       "--scenario=readall",
       `--expect=${expectFile}`,
+      // A short-lived process asking for the damaged record: its point reads come first.
+      ...(c.row !== undefined && want.dataIds[c.row] ? [`--first=${want.dataIds[c.row]}`] : []),
     ]);
     try {
       await child.waitFor("ready", timeoutMs);
