@@ -1,7 +1,7 @@
 // Copyright 2026 the psbase authors. MIT license.
 /**
- * The intact base the corpus damages, and what a reader must find in it. It
- * went through several generations (a checkpoint by `cleanup()`, a big commit
+ * The intact bases the corpus damages, and what a reader must find in each.
+ * The first went through several generations (a checkpoint by `cleanup()`, a big commit
  * written as a generation, updates, deletes, another cleanup), then a dozen
  * commits in the log, so every file has every region: a data file with every
  * field type and nulls, a log with several records, a manifest with a schema.
@@ -9,6 +9,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import { PsBase, type Record, type Where } from "../../../mod.ts";
 import { fnv1a } from "./format.ts";
 
@@ -71,11 +72,53 @@ async function all(db: PsBase): Promise<Record[]> {
   return out;
 }
 
+const WHERES: Where[] = [
+  { i: 3 * 37 - 500 },
+  { i: [0, 3000] },
+  { f: [-1, 1] },
+  { b: true },
+  { b: null },
+  { s: "updated" },
+  { s: null },
+  { n: 2 },
+  { i: 424242 },
+];
+
+/** What a reader must find in `db` as it is now. */
+async function expectation(
+  db: PsBase,
+  o: { prefixes: string[]; maxId: number; dataIds: number[] },
+): Promise<Expectation> {
+  const records = await all(db);
+  const queries = [];
+  for (const where of WHERES) {
+    queries.push({ where, ids: (await db.find(where)).map((r) => r.__id__) });
+  }
+  return {
+    ids: records.map((r) => r.__id__),
+    records: Object.fromEntries(records.map((r) => [r.__id__, canonical(r)])),
+    queries,
+    ...o,
+  };
+}
+
+/** One intact base of the corpus, and what a reader must find in it. */
+export interface CorpusBase {
+  /** `log`: a data file and a log of 11 commits; `checkpoint`: right after a checkpoint, an empty log. */
+  name: "log" | "checkpoint";
+  path: string;
+  want: Expectation;
+}
+
 /**
- * Builds the corpus base at `path` (a folder that must not exist) and returns
- * what a reader must find in it.
+ * Builds the corpus's two intact bases in `dir`: `log` (a data file, then 11
+ * commits in the log) and `checkpoint` (a copy of the same base right after
+ * its last checkpoint: an empty log, and the newest id deleted before it, so
+ * that only the manifest's nextId keeps that id from being handed out again).
  */
-export async function buildCorpusBase(path: string): Promise<Expectation> {
+export async function buildCorpusBases(dir: string): Promise<CorpusBase[]> {
+  const path = join(dir, "log");
+  const copy = join(dir, "checkpoint");
   await using db = await new PsBase(path).create({ ...SCHEMA });
   await db.insertMany(Array.from({ length: 40 }, (_, k) => row(k, "g1-"))); // a logged commit
   await db.cleanup(); // a data file
@@ -83,9 +126,16 @@ export async function buildCorpusBase(path: string): Promise<Expectation> {
   const some = await db.select(["i"], { i: [0, 2000] });
   await db.update(some.slice(0, 20), { n: 1 });
   await db.delete(some.slice(20, 35));
+  const gone = await db.insert(row(999, "gone-"));
+  await db.delete(gone);
   await db.cleanup(); // the data file the corpus damages, with an empty log
   const dataIds = (await all(db)).map((r) => r.__id__).sort((a, b) => a - b);
   const prefixes = [tableHash(await all(db))];
+  const atCheckpoint = await expectation(db, { prefixes: [...prefixes], maxId: gone, dataIds });
+  await Deno.mkdir(copy);
+  for (const e of Deno.readDirSync(path)) {
+    await Deno.copyFile(join(path, e.name), join(copy, e.name));
+  }
   const commits: Array<() => Promise<unknown>> = [
     () => db.insert(row(1000, "log-")),
     () => db.insertMany([row(1001, "log-"), row(1002, "log-"), row(1003, "log-")]),
@@ -105,33 +155,15 @@ export async function buildCorpusBase(path: string): Promise<Expectation> {
     () => db.insert(row(1004, "log-")),
     () => db.insert(row(1005, "last-")),
   ];
+  let maxId = gone;
   for (const c of commits) {
-    await c();
+    const r = await c();
+    if (typeof r === "number") maxId = Math.max(maxId, r);
+    if (Array.isArray(r)) maxId = Math.max(maxId, ...r);
     prefixes.push(tableHash(await all(db)));
   }
-  const records = await all(db);
-  const ids = records.map((r) => r.__id__);
-  const wheres: Where[] = [
-    { i: 3 * 37 - 500 },
-    { i: [0, 3000] },
-    { f: [-1, 1] },
-    { b: true },
-    { b: null },
-    { s: "updated" },
-    { s: null },
-    { n: 2 },
-    { i: 424242 },
+  return [
+    { name: "log", path, want: await expectation(db, { prefixes, maxId, dataIds }) },
+    { name: "checkpoint", path: copy, want: atCheckpoint },
   ];
-  const queries = [];
-  for (const where of wheres) {
-    queries.push({ where, ids: (await db.find(where)).map((r) => r.__id__) });
-  }
-  return {
-    ids,
-    records: Object.fromEntries(records.map((r) => [r.__id__, canonical(r)])),
-    queries,
-    prefixes,
-    maxId: Math.max(...ids), // the last commit inserted the newest id, still live
-    dataIds,
-  };
 }

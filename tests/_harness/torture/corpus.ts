@@ -1,8 +1,9 @@
 // Copyright 2026 the psbase authors. MIT license.
 /**
- * The damaged-file corpus (issue 8): builds an intact base
- * (../corpus/build.ts), then for every damage case (../corpus/cases.ts) makes
- * a copy of the base with that one file damaged and starts a fresh reader
+ * The damaged-file corpus (issue 8): builds two intact bases
+ * (../corpus/build.ts: one with commits in its log, one just checkpointed),
+ * then for every damage case (../corpus/cases.ts) makes a copy of a base with
+ * that one file damaged and starts a fresh reader
  * process on it (scenarios/readall.ts), with a time limit; each case gets a
  * class (see {@linkcode classify}).
  *
@@ -11,7 +12,7 @@
 
 import { join } from "node:path";
 import { Child } from "../child.ts";
-import { buildCorpusBase } from "../corpus/build.ts";
+import { buildCorpusBases, type Expectation } from "../corpus/build.ts";
 import { corpusCases, type CorpusSize, type DamageCase } from "../corpus/cases.ts";
 import { type CaseClass, classify } from "../scenarios/readall.ts";
 
@@ -33,6 +34,8 @@ export interface CorpusOptions {
 /** One case and what the reader made of it. */
 export interface CaseResult {
   n: number;
+  /** Which intact base it damaged: `log` or `checkpoint` (see ../corpus/build.ts). */
+  base: string;
   file: string;
   kind: string;
   region: string;
@@ -66,32 +69,49 @@ function pickCases(files: Map<string, Uint8Array>, target: number | undefined, s
   return Array.from({ length: target }, (_, k) => list[Math.floor(k * list.length / target)]);
 }
 
+/** The share of the cases that go to the just-checkpointed base (its log is a bare header). */
+const CHECKPOINT_SHARE = 0.25;
+
 /** Builds the corpus, reads every case in a fresh process, and returns each case's class. */
 export async function corpusCampaign(o: CorpusOptions): Promise<CaseResult[]> {
-  const intact = join(o.dir, "intact");
-  const want = await buildCorpusBase(intact);
-  const expectFile = join(o.dir, "expect.json");
-  await Deno.writeTextFile(expectFile, JSON.stringify(want));
-  const files = new Map<string, Uint8Array>();
-  for (const e of Deno.readDirSync(intact)) {
-    files.set(e.name, Deno.readFileSync(join(intact, e.name)));
-  }
-  const cases = pickCases(files, o.cases, o.seed);
   const timeoutMs = o.timeoutMs ?? 20_000;
+  const work: Array<
+    {
+      c: DamageCase;
+      base: string;
+      files: Map<string, Uint8Array>;
+      want: Expectation;
+      expect: string;
+    }
+  > = [];
+  for (const b of await buildCorpusBases(o.dir)) {
+    const expect = join(o.dir, `expect-${b.name}.json`);
+    await Deno.writeTextFile(expect, JSON.stringify(b.want));
+    const files = new Map<string, Uint8Array>();
+    for (const e of Deno.readDirSync(b.path)) {
+      files.set(e.name, Deno.readFileSync(join(b.path, e.name)));
+    }
+    const share = b.name === "checkpoint" ? CHECKPOINT_SHARE : 1 - CHECKPOINT_SHARE;
+    const target = o.cases === undefined ? undefined : Math.round(o.cases * share);
+    for (const c of pickCases(files, target, o.seed)) {
+      work.push({ c: { ...c, n: work.length }, base: b.name, files, want: b.want, expect });
+    }
+  }
   const results: CaseResult[] = [];
   let next = 0;
-  const one = async (c: DamageCase): Promise<CaseResult> => {
+  const one = async (w: typeof work[number]): Promise<CaseResult> => {
+    const { c, want } = w;
     const folder = join(o.dir, `case-${c.n}`);
     const base = join(folder, "base");
     await Deno.mkdir(base, { recursive: true });
-    for (const [name, bytes] of files) {
+    for (const [name, bytes] of w.files) {
       await Deno.writeFile(join(base, name), name === c.file ? c.bytes() : bytes);
     }
     const child = new Child(c.n, [
       "--engine=ps",
       `--base=${base}`,
       "--scenario=readall",
-      `--expect=${expectFile}`,
+      `--expect=${w.expect}`,
       // A short-lived process asking for the damaged record: its point reads come first.
       ...(c.row !== undefined && want.dataIds[c.row] ? [`--first=${want.dataIds[c.row]}`] : []),
     ]);
@@ -101,7 +121,8 @@ export async function corpusCampaign(o: CorpusOptions): Promise<CaseResult[]> {
       const out = await child.finish(timeoutMs);
       const timedOut = out.error?.startsWith("killed after") ?? false;
       const { cls, why } = classify(c, out, want, timedOut);
-      return { n: c.n, file: c.file, kind: c.kind, region: c.region, detail: c.detail, cls, why };
+      const { n, file, kind, region, detail } = c;
+      return { n, base: w.base, file, kind, region, detail, cls, why };
     } finally {
       child.kill("SIGKILL");
       await child.exited;
@@ -109,10 +130,10 @@ export async function corpusCampaign(o: CorpusOptions): Promise<CaseResult[]> {
     }
   };
   const worker = async () => {
-    while (next < cases.length) {
-      const r = await one(cases[next++]);
+    while (next < work.length) {
+      const r = await one(work[next++]);
       results.push(r);
-      o.onProgress?.(results.length, cases.length, r);
+      o.onProgress?.(results.length, work.length, r);
     }
   };
   await Promise.all(Array.from({ length: o.parallel ?? 2 }, worker));

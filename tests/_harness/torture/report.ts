@@ -21,8 +21,9 @@ export interface CorpusSummary {
   examples: CaseResult[];
 }
 
-/** File names without their generation (data.4 → data.N), so runs compare. */
-const fileOf = (f: string) => f.replace(/\.\d+$/, ".N");
+/** File names without their generation (data.4 → data.N), so runs compare; by base. */
+const fileOf = (r: CaseResult) =>
+  `${r.base === "log" ? "" : `${r.base}/`}${r.file.replace(/\.\d+$/, ".N")}`;
 
 /** Summarizes a corpus's results. */
 export function summarizeCorpus(results: CaseResult[], examplesPer = 4): CorpusSummary {
@@ -36,7 +37,7 @@ export function summarizeCorpus(results: CaseResult[], examplesPer = 4): CorpusS
   };
   const shown = new Map<string, number>();
   for (const r of results) {
-    const f = fileOf(r.file);
+    const f = fileOf(r);
     s.byClass[r.cls] = (s.byClass[r.cls] ?? 0) + 1;
     (s.byFile[f] ??= {})[r.cls] = (s.byFile[f][r.cls] ?? 0) + 1;
     (s.byKind[r.kind] ??= {})[r.cls] = (s.byKind[r.kind][r.cls] ?? 0) + 1;
@@ -76,7 +77,7 @@ export function corpusText(s: CorpusSummary): string[] {
     ...classTable(s.byKind, "damage"),
     ...(s.examples.length ? ["  examples of bad cases:"] : []),
     ...s.examples.map((r) =>
-      `    #${r.n} ${r.cls.toUpperCase()} ${r.file} ${r.kind} [${r.region}] ${r.detail}: ${
+      `    #${r.n} ${r.cls.toUpperCase()} ${fileOf(r)} ${r.kind} [${r.region}] ${r.detail}: ${
         r.why.slice(0, 240)
       }`
     ),
