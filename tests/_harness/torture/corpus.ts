@@ -48,7 +48,9 @@ export interface CaseResult {
  * The cases of a corpus of `target` cases: the smallest corpus (each
  * region's first and last byte flipped, and so on) grown with more flips and
  * more truncations and zero-fills until it has `target` cases or more, then
- * an even sample of exactly `target`, in order.
+ * cut to exactly `target`, in order: every case that is not a flip and an
+ * even sample of the flips (or, when even those are too many, an even sample
+ * of all).
  */
 function pickCases(files: Map<string, Uint8Array>, target: number | undefined, seed: number) {
   let size: CorpusSize = { flipsPerRegion: 0, truncations: 2, zeroRanges: 2 };
@@ -66,7 +68,13 @@ function pickCases(files: Map<string, Uint8Array>, target: number | undefined, s
     list = grown;
   }
   if (list.length <= target) return list;
-  return Array.from({ length: target }, (_, k) => list[Math.floor(k * list.length / target)]);
+  const even = <T>(l: T[], n: number) =>
+    Array.from({ length: n }, (_, k) => l[Math.floor(k * l.length / n)]);
+  // Every case but flips when they fit (the crafted files, truncations...), flips sampled.
+  const rest = list.filter((c) => c.kind !== "flip");
+  if (rest.length > target) return even(list, target);
+  const flips = even(list.filter((c) => c.kind === "flip"), target - rest.length);
+  return [...rest, ...flips].sort((a, b) => a.n - b.n);
 }
 
 /** The share of the cases that go to the just-checkpointed base (its log is a bare header). */
