@@ -1,5 +1,4 @@
 // Copyright 2026 the psbase authors. MIT license.
-/// <reference lib="esnext.disposable" />
 /**
  * `Base`: the embedded typed table, with Buzhug's API. Safe for one process;
  * `PsBase` (ps_base.ts) makes it safe across processes. The on-disk format and

@@ -1,5 +1,4 @@
 // Copyright 2026 the psbase authors. MIT license.
-/// <reference lib="esnext.disposable" />
 // Cross-process lock on a lock file. The rules it keeps are FORMAT.md, L1-L4.
 
 /**

@@ -56,6 +56,8 @@ import {
   writeSection,
 } from "./_report.ts";
 import { raceChart } from "./_chart.ts";
+import { Child, denoScript } from "../tests/_harness/child.ts";
+import { withTempDir } from "../tests/_harness/temp.ts";
 
 // ---------------------------------------------------------------------------
 // Options
@@ -84,64 +86,8 @@ const script = (e: Engine) => fileURLToPath(new URL(`./_race_child_${e}.ts`, imp
 // ---------------------------------------------------------------------------
 // Children
 
-/** One child process, held at the start barrier until `go()`. */
-class Child {
-  readonly process: Deno.ChildProcess;
-  readonly ready: Promise<void>;
-  readonly done: Promise<{ result?: ChildResult; code: number; stderr: string }>;
-  #stdin: WritableStreamDefaultWriter<Uint8Array>;
-
-  constructor(engine: Engine, base: string, index: number) {
-    const proc = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        ...(engine === "kv" ? ["--unstable-kv"] : []),
-        script(engine),
-        `--base=${base}`,
-        `--index=${index}`,
-        `--rows=${ROWS}`,
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.process = proc;
-    this.#stdin = proc.stdin.getWriter();
-    this.#stdin.closed.catch(() => {});
-    let out = "";
-    let signalReady!: () => void;
-    this.ready = new Promise<void>((r) => signalReady = r);
-    const stdout = (async () => {
-      for await (const text of proc.stdout.pipeThrough(new TextDecoderStream())) {
-        out += text;
-        if (/(^|\n)ready\n/.test(out)) signalReady();
-      }
-      signalReady(); // exited without being ready: done tells why
-    })();
-    const stderr = new Response(proc.stderr).text();
-    this.done = (async () => {
-      const status = await proc.status;
-      await stdout;
-      const line = out.split("\n").find((l) => l.startsWith("result "));
-      return {
-        result: line ? JSON.parse(line.slice(7)) as ChildResult : undefined,
-        code: status.code,
-        stderr: (await stderr).trim(),
-      };
-    })();
-  }
-
-  /** Releases it from the barrier. */
-  async go(): Promise<void> {
-    try {
-      await this.#stdin.write(new TextEncoder().encode("go\n"));
-      await this.#stdin.close();
-    } catch {
-      // It has exited already; done says why.
-    }
-  }
-}
+/** How to start a child of `engine` (the harness's {@linkcode Child} runs it). */
+const command = (e: Engine) => denoScript(script(e), e === "kv" ? ["--unstable-kv"] : []);
 
 /** One race: `n` children on a fresh copy of the engine's table. */
 interface RaceRun {
@@ -167,19 +113,19 @@ async function race(engine: Engine, n: number, template: string, work: string): 
   await removeStore(work);
   if (engine !== "none") await copyStore(template, work);
   const t0 = performance.now();
-  const children = Array.from({ length: n }, (_, i) => new Child(engine, work, i));
-  await Promise.all(children.map((c) => c.ready));
+  const children = Array.from(
+    { length: n },
+    (_, i) => new Child(i, [`--base=${work}`, `--index=${i}`, `--rows=${ROWS}`], command(engine)),
+  );
+  await Promise.all(children.map((c) => c.waitFor("ready")));
   const tGo = performance.now();
-  await Promise.all(children.map((c) => c.go()));
-  const outs = await Promise.all(children.map((c) => c.done));
+  await Promise.all(children.map((c) => c.send("go")));
+  const outs = await Promise.all(children.map((c) => c.finish()));
   const tEnd = performance.now();
-  const results = outs.map((o) => o.result);
+  const results = outs.map((o) => o.result as ChildResult | undefined);
   const anomalies = new Anomalies();
   outs.forEach((o, i) => {
-    if (!o.result?.ok || o.code !== 0) {
-      const why = o.result?.error ?? `exit ${o.code}, no result: ${o.stderr.slice(-300)}`;
-      anomalies.add("errors", 1, `child ${i}: ${why}`);
-    }
+    if (!o.ok) anomalies.add("errors", 1, `child ${i}: ${o.error}`);
   });
   if (engine !== "none") check(await readTable(engine, work), results, anomalies);
   await removeStore(work);
@@ -350,8 +296,7 @@ function check(table: Table, results: (ChildResult | undefined)[], a: Anomalies)
 const busy = await checkIdle(Number(flags["wait-idle"] ?? 0));
 const started = performance.now();
 const secs = () => ((performance.now() - started) / 1000).toFixed(0).padStart(3) + " s";
-const dir = await Deno.makeTempDir({ prefix: "psbase-race-" });
-try {
+await withTempDir(async (dir) => {
   console.log(`[${secs()}] seeding the 10K-record tables in ${dir}`);
   const rows = allValues();
   const templates: { [e in Engine]: string } = {
@@ -402,9 +347,7 @@ try {
     }
   }
   report(runs, solo, dir);
-} finally {
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
-}
+}, "psbase-race-");
 
 // ---------------------------------------------------------------------------
 // Report

@@ -4,7 +4,7 @@
  * A 5K-record table; 50 processes start together, each reading one record and
  * then updating it, deleting it or inserting a new one, and incrementing a
  * shared counter, all in one transaction. First on plain `Base` (no lock, as
- * the original engine was), then on `PsBase`. The harness (scripts/_race.ts,
+ * the original engine was), then on `PsBase`. The harness (tests/_harness,
  * the same one the race tests use) then checks the base for damage.
  *
  *   ./node_modules/.bin/deno run --allow-all scripts/demo.ts [--processes=50] [--records=5000]
@@ -18,8 +18,9 @@ import {
   KINDS,
   runScenario,
   type ScenarioRun,
-  seedScenario,
-} from "./_race.ts";
+  withTempDir,
+} from "../tests/_harness/mod.ts";
+import { seedScenario } from "../tests/_harness/scenarios/seed.ts";
 
 const opt = Object.fromEntries(
   Deno.args.map((a) => /^--([^=]+)=(.*)$/.exec(a)).filter((m) => m).map((m) => [m![1], m![2]]),
@@ -74,8 +75,7 @@ function table(rows: string[][]): string {
   return [line(rows[0]), rule, ...rows.slice(1).map(line)].join("\n");
 }
 
-const dir = await Deno.makeTempDir({ prefix: "psbase_demo_" });
-try {
+await withTempDir(async (dir) => {
   console.log(
     `The seed story: a ${RECORDS}-record table, ${PROCESSES} processes at once, each doing ` +
       `one read and one write or delete (plus a shared counter += 1), in ${dir}\n`,
@@ -113,6 +113,4 @@ try {
       "iterated, records or files that fail to read. wall time: from the start signal to the\n" +
       "last process's exit (process start-up excluded).",
   );
-} finally {
-  await Deno.remove(dir, { recursive: true });
-}
+}, "psbase_demo_");

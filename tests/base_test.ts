@@ -13,7 +13,8 @@ import {
   type RecordOf,
   ResultSet,
 } from "../mod.ts";
-import { snapshotFiles, withTempDir } from "./_helpers.ts";
+import { snapshotFiles } from "./_helpers.ts";
+import { withTempDir } from "./_harness/temp.ts";
 
 const SCHEMA = {
   name: "string",

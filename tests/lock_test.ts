@@ -9,28 +9,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LockTimeoutError } from "../_errors.ts";
 import { PsLock } from "../lock.ts";
+import { Child, sleep, within, withTempDir } from "./_harness/mod.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CHILD = fileURLToPath(new URL("./lock_child.ts", import.meta.url));
-const encoder = new TextEncoder();
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Rejects with `message` unless `promise` settles within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${message} (after ${ms} ms)`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** A `deno run` of tests/lock_child.ts. */
+function lockChild(...args: string[]): Child {
+  return Child.spawn(Deno.execPath(), ["run", "--allow-all", CHILD, ...args]);
 }
 
 /** Tracks whether a promise has settled, without awaiting it. */
@@ -38,100 +23,6 @@ function track<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => bo
   let done = false;
   promise.then(() => done = true, () => done = true);
   return { promise, settled: () => done };
-}
-
-/** Runs `fn` with a fresh temp dir, removed afterwards. */
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "psbase_lock_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** A child process driven through stdin / stdout lines. */
-class Child implements AsyncDisposable {
-  #proc: Deno.ChildProcess;
-  #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  #stdinClosed = false;
-  #out = "";
-  #pump: Promise<void>;
-  #pumpDone = false;
-  readonly status: Promise<Deno.CommandStatus>;
-
-  constructor(command: string, args: string[]) {
-    const proc = new Deno.Command(command, {
-      args,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#proc = proc;
-    this.status = proc.status;
-    this.#stdin = proc.stdin.getWriter();
-    this.#pump = (async () => {
-      for await (const text of proc.stdout.pipeThrough(new TextDecoderStream())) {
-        this.#out += text;
-      }
-    })().finally(() => this.#pumpDone = true);
-  }
-
-  /** A `deno run` of tests/lock_child.ts. */
-  static deno(...args: string[]): Child {
-    return new Child(Deno.execPath(), ["run", "--allow-all", CHILD, ...args]);
-  }
-
-  get output(): string {
-    return this.#out;
-  }
-
-  /** Waits until the child printed the line `line`. */
-  async waitFor(line: string, ms = 15_000): Promise<void> {
-    const deadline = performance.now() + ms;
-    while (!this.#out.split("\n").includes(line)) {
-      if (this.#pumpDone || performance.now() > deadline) {
-        throw new Error(`child never printed ${JSON.stringify(line)}; it printed ${this.#out}`);
-      }
-      await sleep(2);
-    }
-  }
-
-  /** Waits until the child exits, and returns what it printed. */
-  async finish(ms = 15_000): Promise<string> {
-    await this.closeStdin();
-    const status = await within(this.status, ms, "child did not exit");
-    await this.#pump;
-    assert.equal(status.code, 0, `child failed; it printed ${this.#out}`);
-    return this.#out;
-  }
-
-  async send(text: string): Promise<void> {
-    await this.#stdin.write(encoder.encode(text));
-  }
-
-  async closeStdin(): Promise<void> {
-    if (this.#stdinClosed) return;
-    this.#stdinClosed = true;
-    await this.#stdin.close().catch(() => {}); // the child may be gone already
-  }
-
-  kill(signal: Deno.Signal): void {
-    this.#proc.kill(signal);
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.closeStdin();
-    try {
-      await within(this.status, 5_000, "child did not exit");
-    } catch {
-      try {
-        this.#proc.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await this.status;
-    }
-    await this.#pump;
-  }
 }
 
 // --- in one process ------------------------------------------------------------
@@ -323,8 +214,8 @@ Deno.test("an exclusive lock excludes an exclusive one across two real processes
   await withTempDir(async (dir) => {
     const path = join(dir, "lock");
     const lock = new PsLock(path);
-    await using child = Child.deno("hold", path, "exclusive");
-    await child.waitFor("held");
+    await using child = lockChild("hold", path, "exclusive");
+    await child.expect("held");
 
     const started = performance.now();
     await assert.rejects(lock.acquire({ timeoutMs: 200 }), (e) => {
@@ -342,16 +233,16 @@ Deno.test("an exclusive lock excludes an exclusive one across two real processes
     const waiting = track(lock.acquire({ timeoutMs: 10_000 }));
     await sleep(50);
     assert.equal(waiting.settled(), false);
-    await child.finish();
+    await child.close();
     const held = await within(waiting.promise, 2_000, "lock not taken after release");
     assert.equal(lock.held, true);
 
     // And the other way round: the child times out while this process holds it.
-    const probe = Child.deno("try", path, "exclusive", "150");
-    assert.equal((await probe.finish()).trim(), `timeout ${path}`);
+    const probe = lockChild("try", path, "exclusive", "150");
+    assert.equal((await probe.close()).trim(), `timeout ${path}`);
     held.release();
-    const probe2 = Child.deno("try", path, "exclusive", "150");
-    assert.equal((await probe2.finish()).trim(), "held");
+    const probe2 = lockChild("try", path, "exclusive", "150");
+    assert.equal((await probe2.close()).trim(), "held");
   });
 });
 
@@ -359,9 +250,9 @@ Deno.test("shared locks coexist across processes and block an exclusive one", as
   await withTempDir(async (dir) => {
     const path = join(dir, "lock");
     const lock = new PsLock(path);
-    await using reader1 = Child.deno("hold", path, "shared");
-    await using reader2 = Child.deno("hold", path, "shared");
-    await Promise.all([reader1.waitFor("held"), reader2.waitFor("held")]);
+    await using reader1 = lockChild("hold", path, "shared");
+    await using reader2 = lockChild("hold", path, "shared");
+    await Promise.all([reader1.expect("held"), reader2.expect("held")]);
 
     const shared = await lock.acquire({ exclusive: false, timeoutMs: 2_000 });
     shared.release();
@@ -369,26 +260,26 @@ Deno.test("shared locks coexist across processes and block an exclusive one", as
 
     // The exclusive waiter (blocking path) wakes only when both readers are gone.
     const writer = track(lock.acquire());
-    await reader1.finish();
+    await reader1.close();
     await sleep(100);
     assert.equal(writer.settled(), false, "exclusive taken while a reader held it");
-    await reader2.finish();
+    await reader2.close();
     const held = await within(writer.promise, 2_000, "writer not woken");
     assert.equal(held.exclusive, true);
 
     // A shared child is excluded by this process's exclusive lock...
     assert.equal(
-      (await Child.deno("try", path, "shared", "100").finish()).trim(),
+      (await lockChild("try", path, "shared", "100").close()).trim(),
       `timeout ${path}`,
     );
     held.release();
     // ...and an exclusive child by this process's shared lock.
     await lock.withLock(async () => {
       assert.equal(
-        (await Child.deno("try", path, "exclusive", "100").finish()).trim(),
+        (await lockChild("try", path, "exclusive", "100").close()).trim(),
         `timeout ${path}`,
       );
-      assert.equal((await Child.deno("try", path, "shared", "2000").finish()).trim(), "held");
+      assert.equal((await lockChild("try", path, "shared", "2000").close()).trim(), "held");
     }, { exclusive: false });
   });
 });
@@ -398,8 +289,8 @@ Deno.test("a holder killed with SIGKILL releases the lock to a waiting process a
     const path = join(dir, "lock");
     const blocking = new PsLock(path);
     const polling = new PsLock(path);
-    await using child = Child.deno("hold", path, "exclusive");
-    await child.waitFor("held");
+    await using child = lockChild("hold", path, "exclusive");
+    await child.expect("held");
 
     // One waiter blocks in the kernel, one queues behind it in-process with a timeout.
     const first = track(blocking.acquire());
@@ -408,7 +299,7 @@ Deno.test("a holder killed with SIGKILL releases the lock to a waiting process a
     assert.equal(first.settled(), false);
 
     child.kill("SIGKILL");
-    const status = await child.status;
+    const status = await child.exited;
     assert.equal(status.signal, "SIGKILL");
     const died = performance.now();
     const held = await within(first.promise, 5_000, "lock of a dead process never released");
@@ -427,13 +318,13 @@ async function countWithChildren(dir: string, locking: boolean): Promise<number>
   Deno.writeTextFileSync(counterPath, "0".padStart(16, "0"));
   const children = Array.from(
     { length: 8 },
-    () => Child.deno("count", lockPath, counterPath, "50", locking ? "lock" : "nolock"),
+    () => lockChild("count", lockPath, counterPath, "50", locking ? "lock" : "nolock"),
   );
   try {
     // All start together, so that they really contend.
-    await Promise.all(children.map((c) => c.waitFor("ready", 30_000)));
-    await Promise.all(children.map((c) => c.send("go\n")));
-    await Promise.all(children.map((c) => c.finish(20_000)));
+    await Promise.all(children.map((c) => c.expect("ready", 30_000)));
+    await Promise.all(children.map((c) => c.send("go")));
+    await Promise.all(children.map((c) => c.close(20_000)));
   } finally {
     for (const c of children) await c[Symbol.asyncDispose]();
   }
@@ -540,27 +431,27 @@ Deno.test({
       const path = join(dir, "lock");
       const script = join(dir, "flock.mjs");
       Deno.writeTextFileSync(script, FLOCK_MJS);
-      const node = (...args: string[]) => new Child("node", [script, ROOT, ...args]);
+      const node = (...args: string[]) => Child.spawn("node", [script, ROOT, ...args]);
       const lock = new PsLock(path);
 
       // Deno holds: Node cannot take it; Deno lets go: Node can.
       await lock.withLock(async () => {
-        assert.equal((await node("try", path).finish()).trim(), "busy");
+        assert.equal((await node("try", path).close()).trim(), "busy");
       });
-      assert.equal((await node("try", path).finish()).trim(), "held");
+      assert.equal((await node("try", path).close()).trim(), "held");
       await lock.withLock(async () => {
-        assert.equal((await node("try", path).finish()).trim(), "busy");
+        assert.equal((await node("try", path).close()).trim(), "busy");
       }, { exclusive: false });
 
       // Node holds: Deno times out, then gets it as soon as Node lets go.
       await using holder = node("hold", path);
-      await holder.waitFor("held");
+      await holder.expect("held");
       await assert.rejects(lock.acquire({ timeoutMs: 150 }), LockTimeoutError);
       await assert.rejects(lock.acquire({ exclusive: false, timeoutMs: 50 }), LockTimeoutError);
       const waiting = track(lock.acquire());
       await sleep(50);
       assert.equal(waiting.settled(), false);
-      await holder.finish();
+      await holder.close();
       (await within(waiting.promise, 2_000, "Deno not woken after Node released")).release();
     });
   },
@@ -596,40 +487,40 @@ Deno.test({
       symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
       const script = join(dir, "pslock.mjs");
       Deno.writeTextFileSync(script, PSLOCK_MJS);
-      const node = (...args: string[]) => new Child("node", [script, ...args]);
+      const node = (...args: string[]) => Child.spawn("node", [script, ...args]);
       const path = join(dir, "lock");
       const lock = new PsLock(path);
 
       // In Node too, two PsLocks on one path queue in-process, never deadlock.
-      assert.deepEqual(JSON.parse(await node("queue", path).finish()), { max: 1, done: 100 });
+      assert.deepEqual(JSON.parse(await node("queue", path).close()), { max: 1, done: 100 });
 
       // Deno holds: Node times out (polling), and a blocked Node waiter
       // (flock.async) wakes once Deno lets go.
       const held = await lock.acquire();
-      assert.equal((await node("try", path, "150").finish()).trim(), `timeout ${path}`);
+      assert.equal((await node("try", path, "150").close()).trim(), `timeout ${path}`);
       await using waiter = node("wait", path);
-      await waiter.waitFor("waiting");
+      await waiter.expect("waiting");
       await sleep(150);
       assert.equal(waiter.output.includes("held"), false, "Node took a lock Deno holds");
       held.release();
-      await within(waiter.waitFor("held"), 5_000, "Node waiter not woken");
-      await waiter.finish();
+      await within(waiter.expect("held"), 5_000, "Node waiter not woken");
+      await waiter.close();
 
       // Node holds: Deno times out, then gets it once Node lets go.
       await using holder = node("hold", path, "exclusive");
-      await holder.waitFor("held");
+      await holder.expect("held");
       await assert.rejects(lock.acquire({ timeoutMs: 150 }), LockTimeoutError);
       const waiting = track(lock.acquire({ exclusive: false }));
       await sleep(50);
       assert.equal(waiting.settled(), false);
-      await holder.finish();
+      await holder.close();
       (await within(waiting.promise, 2_000, "Deno not woken after Node released")).release();
 
       // Shared in Node and shared in Deno coexist.
       await using reader = node("hold", path, "shared");
-      await reader.waitFor("held");
+      await reader.expect("held");
       (await lock.acquire({ exclusive: false, timeoutMs: 1_000 })).release();
-      await reader.finish();
+      await reader.close();
     });
   },
 });

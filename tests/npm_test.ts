@@ -5,7 +5,7 @@
 // with `node --test`, compile a TypeScript consumer with `tsc --noEmit` against the
 // installed types, and check that Deno and Node processes exclude each other on
 // one lock file. Then, against that same installed package: 50 Node processes
-// racing on one base (tests/node/_race_child.mjs through scripts/_race.ts: the
+// racing on one base (tests/node/_race_child.mjs through the harness in tests/_harness: the
 // seed scenario and the counter), 25 Deno + 25 Node processes racing on one base,
 // every field type written by Deno and read by Node and the reverse
 // (tests/node/_fields.mjs), and the README's Node example run as written.
@@ -18,16 +18,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LockTimeoutError, PsBase, PsLock } from "../mod.ts";
 import {
+  Child,
   type ChildCommand,
-  counterScenario,
   DENO_CHILD,
   nodeChild as nodeRaceChild,
   runScenario,
   type ScenarioRun,
   secs as seconds,
-  seedRole,
-  seedScenario,
-} from "../scripts/_race.ts";
+} from "./_harness/mod.ts";
+import { counterScenario } from "./_harness/scenarios/counter.ts";
+import { seedRole, seedScenario } from "./_harness/scenarios/seed.ts";
 import { dumpFields, writeFields } from "./node/_fields.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -70,39 +70,8 @@ async function devDependency(name: string, fallback: string): Promise<string> {
 }
 
 /** A Node process running tests/node/_child.mjs from the install folder. */
-function nodeChild(cwd: string, args: string[]) {
-  const proc = new Deno.Command("node", {
-    args: [join(cwd, "_child.mjs"), ...args],
-    cwd,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  return {
-    proc,
-    /** Resolves when `line` arrives on stdout (rejects when stdout ends first). */
-    async waitFor(line: string): Promise<void> {
-      while (!buffered.split("\n").includes(line)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`node child ended before printing "${line}": ${buffered}`);
-        buffered += value;
-      }
-    },
-    /** Closes stdin, reads the rest, and resolves to the exit code and output. */
-    async finish(): Promise<{ code: number; out: string }> {
-      await proc.stdin.close();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffered += value;
-      }
-      const err = await new Response(proc.stderr).text();
-      const { code } = await proc.status;
-      return { code, out: buffered + err };
-    },
-  };
+function nodeChild(cwd: string, args: string[]): Child {
+  return Child.spawn("node", [join(cwd, "_child.mjs"), ...args], cwd);
 }
 
 /** Processes in each race. */
@@ -361,10 +330,11 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
 
         // Node holds, Deno waits.
         const holder = nodeChild(suite, ["hold", path]);
-        await holder.waitFor("held");
+        await holder.expect("held");
         await assert.rejects(new PsLock(path).acquire({ timeoutMs: 200 }), LockTimeoutError);
-        const { code, out } = await holder.finish();
-        assert.equal(code, 0, out);
+        await holder.closeStdin();
+        const { code } = await holder.exited;
+        assert.equal(code, 0, holder.output + holder.stderr);
         const again = await new PsLock(path).acquire({ timeoutMs: 5000 });
         again.release();
         console.log(`  Deno and Node exclude each other (${secs()})`);

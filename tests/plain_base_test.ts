@@ -6,16 +6,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Base, BaseChangedError } from "../mod.ts";
-import { withTempDir } from "./_helpers.ts";
+import { withTempDir } from "./_harness/mod.ts";
+import { other } from "./_harness/scenarios/cmd.ts";
 
-const CHILD = new URL("./plain_child.ts", import.meta.url).pathname;
-
+/** Another process (a plain Base, no lock) makes one write. */
 async function otherProcess(path: string, action: string): Promise<void> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", CHILD, path, action],
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  await other(path, action === "insert" ? [["insert", { n: 2 }]] : [["cleanup"]], "plain");
 }
 
 for (const action of ["insert", "cleanup"]) {

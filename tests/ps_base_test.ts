@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { LockTimeoutError, PsBase, PsLock } from "../mod.ts";
-import { snapshotFiles, withTempDir } from "./_helpers.ts";
+import { snapshotFiles } from "./_helpers.ts";
+import { withTempDir } from "./_harness/temp.ts";
 
 Deno.test("PsBase.open() of a missing base fails and creates nothing", async () => {
   await withTempDir(async (dir) => {

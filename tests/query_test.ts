@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Base, LockTimeoutError, PsBase, PsLock, type RecordOf, TransactionError } from "../mod.ts";
-import { withTempDir } from "./_helpers.ts";
+import { withTempDir } from "./_harness/temp.ts";
 
 const PEOPLE = { name: "string", age: "int", birth: "date", city: "string" } as const;
 

@@ -1,6 +1,6 @@
 // Copyright 2026 the psbase authors. MIT license.
 // Issue 3: many real processes racing on one base. Every test spawns `deno run`
-// children of tests/race_child.ts through the harness in scripts/_race.ts,
+// children through the harness in tests/_harness (one file per scenario there),
 // starts them together (a start barrier on stdin), and then checks the base:
 // no duplicated id, no lost update, every expected change present, count()
 // equal to the records iterated, every record decoding, no child error.
@@ -15,33 +15,24 @@ import {
   Anomalies,
   Child,
   childErrors,
-  type ChildOutput,
-  counterScenario,
-  insertScenario,
   inspectBase,
   race,
-  readWriteScenario,
   runScenario,
   type ScenarioRun,
-  SCHEMA,
-  schemaScenario,
   secs,
-  seedRole,
-  seedScenario,
   sleep,
-} from "../scripts/_race.ts";
+  withTempDir,
+} from "./_harness/mod.ts";
+import { other } from "./_harness/scenarios/cmd.ts";
+import { counterScenario } from "./_harness/scenarios/counter.ts";
+import { insertScenario } from "./_harness/scenarios/insert.ts";
+import { readWriteScenario } from "./_harness/scenarios/rw.ts";
+import { SCHEMA } from "./_harness/scenarios/_schema.ts";
+import { schemaScenario } from "./_harness/scenarios/schema.ts";
+import { seedRole, seedScenario } from "./_harness/scenarios/seed.ts";
+import { checkStream } from "./_harness/scenarios/stream.ts";
 
 const PROCESSES = 50;
-
-/** Runs `fn` with a fresh temp folder, removed afterwards whatever happens. */
-async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "psbase_race_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Logs how long a test's race took. */
 function logRun(name: string, run: ScenarioRun): void {
@@ -276,41 +267,6 @@ Deno.test("writers killed with SIGKILL at random moments (some mid-checkpoint) l
   });
 });
 
-/** Checks the stream scenario's invariants: groups whole, acked groups there, counter = groups. */
-function checkStream(
-  records: RecordOf[],
-  acked: Map<number, number>,
-  counter: number,
-  extraIncrements: number,
-): void {
-  const groups = new Map<string, RecordOf[]>();
-  for (const r of records) {
-    if (r.__id__ === counter) continue;
-    groups.set(r.note as string, [...(groups.get(r.note as string) ?? []), r]);
-  }
-  for (const [g, rs] of groups) {
-    assert.equal(rs.length, 3, `group ${g} has ${rs.length} of 3 records: half a commit`);
-    assert.ok(rs.every((r) => r.a === r.b && `s${r.a}` === g), `group ${g} is damaged`);
-  }
-  for (const [index, n] of acked) {
-    for (let s = 0; s < n; s++) {
-      assert.ok(groups.has(`s${index * 1_000_000 + s}`), `child ${index}: acked commit ${s} lost`);
-    }
-    const beyond = [...groups.keys()].filter((g) => {
-      const v = Number(g.slice(1));
-      return Math.floor(v / 1_000_000) === index && v % 1_000_000 >= n;
-    });
-    assert.ok(beyond.length <= 1, `child ${index}: ${beyond.length} commits past its last ack`);
-  }
-  const c = records.find((r) => r.__id__ === counter)!;
-  assert.equal(
-    c.n,
-    groups.size + extraIncrements,
-    "the counter must count exactly the commits kept",
-  );
-  assert.equal(c.a, groups.size);
-}
-
 Deno.test("negative control: the same counter race on plain Base (no lock) loses updates or damages the base", async () => {
   await withTempDir(async (dir) => {
     const run = await runScenario(counterScenario(20), {
@@ -346,20 +302,6 @@ Deno.test("negative control: the same insert race on plain Base (no lock) duplic
     assert.ok(run.anomalies.counts.duplicateIds + run.anomalies.counts.lostUpdates > 0);
   });
 });
-
-/** Runs one child that calls `ops` ([method, ...args]) on the base at `path`; returns its results. */
-async function other(path: string, ops: Array<[string, ...unknown[]]>): Promise<unknown[]> {
-  const run = await race({
-    engine: "ps",
-    base: path,
-    scenario: "cmd",
-    processes: 1,
-    args: () => [`--ops=${JSON.stringify(ops)}`],
-  });
-  const out: ChildOutput = run.outputs[0];
-  assert.ok(out.ok, out.error);
-  return out.data.results as unknown[];
-}
 
 Deno.test("a long-lived PsBase sees another process's inserts in count(), finds the right records by id after its cleanup, and inserts with its new field and defaults (the seed's failures 3, 5 and 6)", async () => {
   await withTempDir(async (dir) => {

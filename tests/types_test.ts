@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { join } from "node:path";
-import { withTempDir } from "./_helpers.ts";
+import { withTempDir } from "./_harness/temp.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const MOD = new URL("mod.ts", ROOT).href;

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Base } from "../mod.ts";
-import { withTempDir } from "./_helpers.ts";
+import { withTempDir } from "./_harness/temp.ts";
 
 const SCHEMA = { s: "string", i: "int", f: "float", d: "date", t: "datetime", b: "bool" } as const;
 

@@ -1,16 +1,17 @@
 // Copyright 2026 the psbase authors. MIT license.
-// The Node twin of tests/race_child.ts: a child of the race harness
-// (scripts/_race.ts) that runs the INSTALLED package (`import ... from "psbase"`),
-// so the harness can race Node processes alone or mixed with Deno ones.
+// The Node twin of the harness's Deno child (tests/_harness/child_main.ts): a
+// child of the race harness (tests/_harness) that runs the INSTALLED package
+// (`import ... from "psbase"`), so the harness can race Node processes alone or
+// mixed with Deno ones.
 //
 //   node _race_child.mjs --engine=ps|plain --base=<folder> --scenario=<name>
 //     --index=<i> [scenario options]
 //
-// Same protocol as tests/race_child.ts: prints "ready", waits for a "go" line
-// on stdin (the start barrier), works, prints one line "result <json>" with
-// { ok, error?, ops, ms, data } and exits 0. `data.runtime` says it was Node.
+// Same protocol as tests/_harness/child_main.ts: prints "ready", waits for a
+// "go" line on stdin (the start barrier), works, prints one line
+// "result <json>" with { ok, error?, ops, ms, data } and exits 0. `data.runtime` says it was Node.
 //
-// Scenarios (same arguments and reports as in tests/race_child.ts):
+// Scenarios (same arguments and reports as tests/_harness/scenarios/<name>.ts):
 //   seed     --counter=<id> --target=<id> --role=update|delete|insert
 //            one transaction: read record <target> and the counter, then update
 //            <target>, delete it, or insert a new record; and counter += 1.
@@ -21,7 +22,8 @@
 
 import { Base, PsBase } from "psbase";
 
-// These two must match scripts/_race.ts (the harness checks the values written).
+// These two must match tests/_harness/scenarios/{_schema,seed}.ts (the harness
+// checks the values written).
 /** Records with this `key` or more were inserted by children. */
 const INSERTED_KEYS = 1_000_000;
 /** The value process `i` writes in the seed scenario. */

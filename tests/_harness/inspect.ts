@@ -1,0 +1,151 @@
+// Copyright 2026 the psbase authors. MIT license.
+/**
+ * Reading a base back after a race: a fresh `PsBase` opens it and checks it
+ * whole; plus the checks every scenario makes on its children's reports.
+ *
+ * @module
+ */
+
+import { PsBase, type RecordOf } from "../../mod.ts";
+import type { Anomalies } from "./anomalies.ts";
+import type { ChildOutput } from "./child.ts";
+
+/** A value's type check for each field type used here. */
+function typeOk(type: string, v: unknown): boolean {
+  if (v === null) return true;
+  switch (type) {
+    case "int":
+      return Number.isSafeInteger(v);
+    case "float":
+      return typeof v === "number";
+    case "string":
+      return typeof v === "string";
+    case "bool":
+      return typeof v === "boolean";
+    case "date":
+    case "datetime":
+      return v instanceof Date && !Number.isNaN(v.getTime());
+    default:
+      return true;
+  }
+}
+
+/** The live records of a base as it reads back, and what the reading found wrong. */
+export interface Inspection {
+  records: RecordOf[];
+  byId: Map<number, RecordOf>;
+  count: number;
+}
+
+/**
+ * Opens the base at `path` with a fresh `PsBase` and checks it whole:
+ * `count()` equals the records iterated, no id is duplicated, every record
+ * decodes to its field types, `get(id)` and `has(id)` agree with the
+ * iteration, and `select()` returns the same records. Problems go to `found`.
+ * Returns the records (empty if the base cannot be read at all).
+ */
+export async function inspectBase(path: string, found: Anomalies): Promise<Inspection> {
+  const out: Inspection = { records: [], byId: new Map(), count: 0 };
+  let db: PsBase | undefined;
+  try {
+    db = await new PsBase(path).open();
+    const schema = db.schema;
+    out.count = await db.count();
+    for await (const r of db) out.records.push(r);
+    if (out.count !== out.records.length) {
+      found.add(
+        "countMismatch",
+        1,
+        `count() = ${out.count} but iteration yielded ${out.records.length}`,
+      );
+    }
+    const selected = await db.select();
+    if (selected.length !== out.records.length) {
+      found.add(
+        "countMismatch",
+        1,
+        `select() gave ${selected.length} records, iteration ${out.records.length}`,
+      );
+    }
+    for (const r of out.records) {
+      if (out.byId.has(r.__id__)) {
+        found.add("duplicateIds", 1, `id ${r.__id__} iterated twice`);
+        continue;
+      }
+      out.byId.set(r.__id__, r);
+      if (!Number.isSafeInteger(r.__version__) || r.__version__ < 0) {
+        found.add("undecodable", 1, `record ${r.__id__} has __version__ ${r.__version__}`);
+      }
+      const bad = Object.entries(schema).filter(([name, spec]) =>
+        !(name in r) || !typeOk(spec.type, r[name])
+      );
+      if (bad.length) {
+        found.add(
+          "undecodable",
+          1,
+          `record ${r.__id__} has ${
+            bad.map(([n]) => `${n}=${JSON.stringify(r[n])}`).join(", ")
+          } (schema ${JSON.stringify(schema)})`,
+        );
+      }
+      if (r.a !== r.b) {
+        found.add("damagedRecords", 1, `record ${r.__id__} is torn: a=${r.a} b=${r.b}`);
+      }
+    }
+    for (const [id, r] of out.byId) {
+      const g = await db.get(id);
+      if (JSON.stringify(g) !== JSON.stringify(r)) {
+        found.add(
+          "undecodable",
+          1,
+          `get(${id}) = ${JSON.stringify(g)} but iteration gave ${JSON.stringify(r)}`,
+        );
+      }
+    }
+    const sel = new Map(selected.map((r) => [r.__id__, r]));
+    for (const [id, r] of out.byId) {
+      if (JSON.stringify(sel.get(id)) !== JSON.stringify(r)) {
+        found.add("undecodable", 1, `select() and iteration disagree on record ${id}`);
+      }
+    }
+  } catch (e) {
+    const err = e as Error;
+    found.add("undecodable", 1, `reading the base failed: ${err.name}: ${err.message}`);
+  } finally {
+    await db?.close();
+  }
+  return out;
+}
+
+/** Adds every failed child to `found`. */
+export function childErrors(outputs: ChildOutput[], found: Anomalies): void {
+  for (const o of outputs) {
+    if (!o.ok) found.add("childErrors", 1, `process ${o.index}: ${o.error}`);
+  }
+}
+
+/** Adds ids reported by several children (or twice by one) to `found` as duplicates. */
+export function reportedIdDuplicates(
+  outputs: ChildOutput[],
+  field: string,
+  found: Anomalies,
+): Map<number, number> {
+  const owner = new Map<number, number>();
+  let dups = 0;
+  for (const o of outputs) {
+    for (const id of (o.data[field] as number[] | undefined) ?? []) {
+      if (owner.has(id)) {
+        dups++;
+        if (dups <= 5) {
+          found.add(
+            "duplicateIds",
+            1,
+            `id ${id} was returned to process ${owner.get(id)} and to process ${o.index}`,
+          );
+        }
+      } else owner.set(id, o.index);
+    }
+  }
+  if (dups > 5) found.add("duplicateIds", dups - 5, `${dups - 5} more ids handed out twice`);
+  return owner;
+}
