@@ -3,11 +3,7 @@
 // readers and an admin killed with SIGKILL at random moments on a transfer
 // table; processes opening and refreshing while another checkpoints; and a
 // damaged-file corpus, each case read by a fresh process.
-//
-// The checks that the current engine fails (issue 8's defects) are run but
-// marked `ignore` by KNOWN_DEFECTS below, each naming its defect, so CI stays
-// green; set PSBASE_TORTURE_STRICT=1 to run them all. When a defect is fixed,
-// set its flag to false.
+// Each check names the issue-8 defect it would have caught.
 
 import assert from "node:assert/strict";
 import { withTempDir } from "./_harness/temp.ts";
@@ -17,20 +13,6 @@ import { type CaseResult, corpusCampaign } from "./_harness/torture/corpus.ts";
 import { killCampaign, type KillStats } from "./_harness/torture/kill.ts";
 import { reopenCampaign } from "./_harness/torture/reopen.ts";
 import { corpusText, killText, reopenText, summarizeCorpus } from "./_harness/torture/report.ts";
-
-/** Issue 8's defects the current engine still has: their checks are skipped (see the top). */
-const KNOWN_DEFECTS = {
-  /** Defect 1: a spurious "log.N: not a psbase log file (bad header)" while another process checkpoints. */
-  spuriousErrorsDuringCheckpoints: true,
-  /** Defect 2 (and 6: header fields not range-checked): damage in a data file read as data. */
-  dataFileDamageReadAsData: true,
-  /** Defect 3 (and 6: records of the wrong shape replayed): damage to the log drops or changes commits silently. */
-  logDamageDropsCommits: true,
-  /** Defect 4: the manifest has no checksum; damage to it is read as data or blamed on another file. */
-  manifestDamageUndetected: true,
-};
-const STRICT = Deno.env.get("PSBASE_TORTURE_STRICT") === "1";
-const skip = (defect: keyof typeof KNOWN_DEFECTS) => KNOWN_DEFECTS[defect] && !STRICT;
 
 const SEED = 20261129;
 
@@ -58,9 +40,9 @@ const corpus = once(async (dir): Promise<CaseResult[]> => {
   return list;
 });
 
-/** A test of one of the campaigns' guarantees; `ignore` for a known defect. */
-function test(name: string, ignore: boolean, fn: () => Promise<void>): void {
-  Deno.test({ name, ignore, fn });
+/** A test of one of the campaigns' guarantees. */
+function test(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, fn });
 }
 
 /** The bad cases of `file` ("data", "log", "manifest"), one line each. */
@@ -72,7 +54,6 @@ function badCases(list: CaseResult[], file: string): string[] {
 
 test(
   "writers, readers and an admin killed with SIGKILL 40 times at random moments (some rounds with 1 KiB checkpoints): every acknowledged commit kept, no partial transfer, no duplicate, count() equals the records",
-  false,
   async () => {
     const k = await kills();
     assert.equal(k.kills, 40);
@@ -83,7 +64,6 @@ test(
 
 test(
   "no process killed or restarted during checkpoints fails to open or read the healthy base (issue 8, defect 1)",
-  skip("spuriousErrorsDuringCheckpoints"),
   async () => {
     const k = await kills();
     assert.deepEqual(k.spurious, [], `${k.spurious.length} spurious errors in ${k.starts} starts`);
@@ -92,7 +72,6 @@ test(
 
 test(
   "processes opening and refreshing while another loops cleanup() never fail on the healthy base (issue 8, defect 1)",
-  skip("spuriousErrorsDuringCheckpoints"),
   async () => {
     const t = await reopen();
     assert.ok(t.tries > 0 && t.cleanups > 0, "the openers or the cleaner did not run");
@@ -102,7 +81,6 @@ test(
 
 test(
   "a corpus of 300 damaged files, each read by a fresh process: every case answered in time, none hangs",
-  false,
   async () => {
     const list = await corpus();
     assert.equal(list.length, 300);
@@ -117,26 +95,23 @@ test(
   },
 );
 
-/** One guarantee per file of the base: the corpus's cases that damage it, and the defect that breaks it today. */
-const PER_FILE: Array<[string, string, keyof typeof KNOWN_DEFECTS]> = [
+/** One guarantee per file of the base: the corpus's cases that damage it. */
+const PER_FILE: Array<[string, string]> = [
   [
     "data.",
     "damage to a data file is never read as data: a CorruptionError naming it, or the intact values (issue 8, defects 2 and 6)",
-    "dataFileDamageReadAsData",
   ],
   [
     "log.",
     "damage to the log never drops or changes an acknowledged commit silently (issue 8, defects 3 and 6)",
-    "logDamageDropsCommits",
   ],
   [
     "manifest.json",
     "damage to the manifest is a CorruptionError naming it, never data read wrong (issue 8, defect 4)",
-    "manifestDamageUndetected",
   ],
 ];
-for (const [file, name, defect] of PER_FILE) {
-  test(name, skip(defect), async () => {
+for (const [file, name] of PER_FILE) {
+  test(name, async () => {
     const bad = badCases(await corpus(), file);
     assert.deepEqual(bad, [], `${bad.length} bad cases`);
   });
