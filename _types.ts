@@ -2,6 +2,8 @@
 // Public types, re-exported by mod.ts: the schema literal is the type of
 // every record, value and condition.
 
+import type { ResultSet } from "./_query/_result_set.ts";
+
 /**
  * The value callers see for each scalar field type. A new field type adds a
  * line here (ARCHITECTURE.md).
@@ -293,4 +295,98 @@ export interface CheckReport {
   problems: Array<{ file: string; detail: string }>;
   /** What is worth knowing but not wrong: strays, a torn tail, foreign files. */
   notes: Array<{ file: string; detail: string }>;
+}
+
+/**
+ * A record (or what a field list selected of one): at least its `__id__` and
+ * `__version__`, as `update` needs.
+ *
+ * @example
+ * ```ts
+ * import type { Versioned } from "@psbase/psbase";
+ * const r: Versioned = { __id__: 1, __version__: 0 };
+ * ```
+ */
+export type Versioned = { readonly __id__: number; readonly __version__: number };
+
+/**
+ * What `delete` takes: a record, an id, or an array of them.
+ *
+ * @example
+ * ```ts
+ * import type { Target } from "@psbase/psbase";
+ * const t: Target = [1, { __id__: 2 }];
+ * ```
+ */
+export type Target =
+  | number
+  | { readonly __id__: number }
+  | ReadonlyArray<number | { readonly __id__: number }>;
+
+/**
+ * The records `select(fields)` returns: those fields, plus `__id__` and
+ * `__version__`.
+ *
+ * @example
+ * ```ts
+ * import type { Selected } from "@psbase/psbase";
+ * type S = { name: "string"; age: "int" };
+ * const r: Selected<S, ["name"]> = { __id__: 1, __version__: 0, name: "Ada" };
+ * ```
+ */
+export type Selected<S extends Schema, F extends readonly string[]> = string extends keyof S
+  ? RecordOf<S>
+  : {
+    [K in keyof RecordOf<S> as K extends F[number] | "__id__" | "__version__" ? K : never]:
+      RecordOf<S>[K];
+  };
+
+/**
+ * The reading and writing methods of a base, as `transaction(fn)` hands them
+ * to `fn`: everything written through `tx` commits together when `fn`
+ * returns, or not at all if it throws. `tx` reads the base plus its own
+ * writes; use it, not the base, inside `fn`.
+ *
+ * @example
+ * ```ts
+ * import { Base } from "@psbase/psbase";
+ * const dir = await Deno.makeTempDir();
+ * const db = await new Base(dir + "/counters").create({ name: "string", n: "int" });
+ * await db.insert({ name: "hits", n: 0 });
+ * await db.transaction(async (tx) => {
+ *   const [c] = await tx.find({ name: "hits" });
+ *   await tx.update(c, { n: c.n! + 1 });
+ * });
+ * await db.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export interface Transaction<S extends Schema = Schema> {
+  /** The record with `id`, or `undefined`. */
+  get(id: number): Promise<RecordOf<S> | undefined>;
+  /** Whether a live record has `id`. */
+  has(id: number): Promise<boolean>;
+  /** How many records match `where` (all when omitted). */
+  count(where?: Where<S>): Promise<number>;
+  /** Like the base's `select`. */
+  select<const F extends readonly string[], const O extends string = string>(
+    fields: F & readonly FieldName<S>[],
+    where?: Where<S>,
+    options?: QueryOptions<SortSpec<O, FieldName<S>>>,
+  ): Promise<ResultSet<Selected<S, F>>>;
+  /** Like the base's `select(where)`. */
+  select(where?: Where<S>): Promise<ResultSet<RecordOf<S>>>;
+  /** Like the base's `find`. */
+  find<const O extends string = string>(
+    where?: Where<S>,
+    options?: QueryOptions<SortSpec<O, FieldName<S>>>,
+  ): Promise<ResultSet<RecordOf<S>>>;
+  /** Like the base's `insert`. */
+  insert(values: ValuesOf<S>): Promise<number>;
+  /** Like the base's `insertMany`. */
+  insertMany(rows: ReadonlyArray<ValuesOf<S>>): Promise<number[]>;
+  /** Like the base's `update`; the caller's records get the new values when the transaction commits. */
+  update(records: Versioned | ReadonlyArray<Versioned>, changes: ValuesOf<S>): Promise<void>;
+  /** Like the base's `delete`. */
+  delete(target: Target): Promise<number>;
 }

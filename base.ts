@@ -30,13 +30,7 @@ import {
   parseSchema,
   schemaDifferences,
 } from "./_table/_schema.ts";
-import {
-  type Selected,
-  type Target,
-  type Transaction,
-  TransactionImpl,
-  type Versioned,
-} from "./_table/_transaction.ts";
+import { TransactionImpl } from "./_table/_transaction.ts";
 import {
   applyToCallers,
   countRecords,
@@ -55,8 +49,12 @@ import type {
   QueryOptions,
   RecordOf,
   Schema,
+  Selected,
   SortSpec,
+  Target,
+  Transaction,
   ValuesOf,
+  Versioned,
   Where,
 } from "./_types.ts";
 

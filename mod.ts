@@ -34,7 +34,6 @@ export {
   LockTimeoutError,
   TransactionError,
 } from "./_errors.ts";
-export type { Selected, Target, Transaction, Versioned } from "./_table/_transaction.ts";
 export type {
   CheckReport,
   FieldCondition,
@@ -51,7 +50,11 @@ export type {
   RecordOf,
   RecordPredicate,
   Schema,
+  Selected,
   SortSpec,
+  Target,
+  Transaction,
   ValuesOf,
+  Versioned,
   Where,
 } from "./_types.ts";

@@ -41,7 +41,7 @@ Deno.test("deno doc --lint mod.ts is clean, and the public API names nothing int
   for (const internal of ["kAccess", "kGetMany", "kOptionNames", "Work", "Store", "WriteSet"]) {
     assert.ok(!new RegExp(`"name":\\s*"${internal}"`).test(text), `${internal} is public`);
   }
-  for (const module of ["_store", "_log_file", "_schema", "_kind", "_work", "_storage"]) {
+  for (const module of ["_store", "_log_file", "_schema", "_kind", "_work", "_storage", "_transaction"]) {
     assert.ok(!text.includes(`${module}.ts`), `the public API refers to ${module}.ts`);
   }
 });
