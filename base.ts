@@ -31,6 +31,7 @@ import {
   schemaDifferences,
 } from "./_table/_schema.ts";
 import { TransactionImpl } from "./_table/_transaction.ts";
+import type { Transaction } from "./_transaction.ts";
 import {
   applyToCallers,
   countRecords,
@@ -52,7 +53,6 @@ import type {
   Selected,
   SortSpec,
   Target,
-  Transaction,
   ValuesOf,
   Versioned,
   Where,

@@ -24,6 +24,7 @@ export {
   ResultSet,
 } from "./base.ts";
 export { PsBase, type PsBaseOptions } from "./ps_base.ts";
+export type { Transaction } from "./_transaction.ts";
 export { type LockHandle, type LockOptions, PsLock } from "./lock.ts";
 export {
   BaseChangedError,
@@ -53,7 +54,6 @@ export type {
   Selected,
   SortSpec,
   Target,
-  Transaction,
   ValuesOf,
   Versioned,
   Where,
