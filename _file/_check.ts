@@ -19,9 +19,7 @@ export function checkBase(fs: Fs, dir: string): CheckReport {
   const problem = (file: string, e: unknown) =>
     problems.push({
       file,
-      detail: e instanceof CorruptionError
-        ? e.message.replace(`Damaged file ${e.file}: `, "")
-        : String((e as Error)?.message ?? e),
+      detail: e instanceof CorruptionError ? e.detail : String((e as Error)?.message ?? e),
     });
   const report = (): CheckReport => ({ ok: problems.length === 0, problems, notes });
 

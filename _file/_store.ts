@@ -613,6 +613,47 @@ export class FileStore implements Storage {
   }
 
   /**
+   * Adds whole rows with the ids and versions they carry (`psbase import` of
+   * a dump), all or none, as one new generation (W3, W7): a log record may
+   * not hold an insert of version > 0 (F6), a data file may. Ids ascending,
+   * from the next id on (ids are never reused); values of their fields'
+   * types. The caller holds the exclusive lock.
+   */
+  restore(rows: Row[]): void {
+    this.#recover();
+    const width = this.fields.length + 2;
+    let next = this.nextId;
+    for (const row of rows) {
+      const [id, v] = row as number[];
+      let bad = row.length !== width
+        ? `a row of ${row.length} values, not ${width}`
+        : !Number.isSafeInteger(id) || id < next
+        ? `id ${id} is not above ${next - 1} (ids ascend and are never reused)`
+        : !Number.isSafeInteger(v) || v < 0
+        ? `bad version ${v} of ${id}`
+        : "";
+      this.fields.forEach((f, j) => {
+        const x = row[j + 2];
+        if (!bad && x !== null && !codecOf(f.type)!.valid(x)) {
+          bad = `field ${f.name} of ${id} holds ${JSON.stringify(x)}, not ${
+            codecOf(f.type)!.expects
+          }`;
+        }
+      });
+      if (bad) throw new TypeError(`Cannot restore rows into ${this.dir}: ${bad}`);
+      next = id + 1;
+    }
+    if (rows.length === 0) return;
+    for (const row of rows) this.#put(row[0] as number, row);
+    try {
+      this.#checkpoint(this.fields, this.indexes);
+    } catch (e) {
+      this.#load(); // the old generation is current: drop the rows from memory
+      throw e;
+    }
+  }
+
+  /**
    * Waits for the last commit's record to reach the disk (fdatasync). Called
    * after the exclusive lock is released, before the commit is acknowledged
    * (W2).

@@ -6,7 +6,9 @@ import type { LockFile } from "./_types.ts";
 
 /**
  * Opens (creating it with mode 0o644 if missing, never unlinking it) the lock
- * file at `path` with Deno's own file API.
+ * file at `path` with Deno's own file API. With `probe`, opens an existing
+ * lock file read-only, creating nothing: enough to test whether a lock is
+ * held (`psbase info`), on a base the caller may only read.
  *
  * @example
  * ```ts ignore
@@ -15,8 +17,8 @@ import type { LockFile } from "./_types.ts";
  * file.close();
  * ```
  */
-export function openDenoLockFile(path: string): LockFile {
-  return new DenoLockFile(path);
+export function openDenoLockFile(path: string, probe = false): LockFile {
+  return new DenoLockFile(path, probe);
 }
 
 class DenoLockFile implements LockFile {
@@ -24,8 +26,11 @@ class DenoLockFile implements LockFile {
   #locked = false;
   #closed = false;
 
-  constructor(path: string) {
-    this.#file = Deno.openSync(path, { read: true, write: true, create: true, mode: 0o644 });
+  constructor(path: string, probe: boolean) {
+    this.#file = Deno.openSync(
+      path,
+      probe ? { read: true } : { read: true, write: true, create: true, mode: 0o644 },
+    );
   }
 
   tryLock(exclusive: boolean): boolean {

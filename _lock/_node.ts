@@ -88,7 +88,9 @@ async function loadLibc(): Promise<Libc> {
 /**
  * Opens (creating it with mode 0o644 if missing, never unlinking it) the lock
  * file at `path`, with flock(2) from libc through koffi. Rejects with a clear
- * error, never an unlocked file, when flock cannot be reached.
+ * error, never an unlocked file, when flock cannot be reached. With `probe`,
+ * opens an existing lock file read-only, creating nothing: enough to test
+ * whether a lock is held (`psbase info`), on a base the caller may only read.
  *
  * @example
  * ```ts ignore
@@ -97,10 +99,14 @@ async function loadLibc(): Promise<Libc> {
  * file.close();
  * ```
  */
-export async function openNodeLockFile(path: string): Promise<LockFile> {
+export async function openNodeLockFile(path: string, probe = false): Promise<LockFile> {
   libc ??= loadLibc();
   const c = await libc;
-  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+  const fd = openSync(
+    path,
+    probe ? constants.O_RDONLY : constants.O_RDWR | constants.O_CREAT,
+    0o644,
+  );
   return new NodeLockFile(path, fd, c);
 }
 

@@ -16,6 +16,7 @@
  *    TypeScript compiler from `node_modules/typescript`, only when the output has them; write
  *    `"psbase"` for `"@psbase/psbase"` in the doc examples.
  * 5. Write the npm `package.json`: name `psbase`, version from deno.json, ESM `exports` + `types`,
+ *    a `psbase` bin (`bin/psbase.js`, written here, running the `./cli` export's `main()`),
  *    `engines.node >= 20`, and `dependencies` from the `npm:` entries of deno.json `imports` that
  *    the emitted JS imports, directly or as a string literal fed to a computed `import()`
  *    (`deno pack` leaves them out when a package.json sits beside deno.json, as ours does, and
@@ -34,6 +35,8 @@ import { createRequire } from "node:module";
 
 /** The npm package name (deno.json's is the JSR one, `@psbase/psbase`). */
 export const NPM_NAME = "psbase";
+/** The npm bin that runs the `./cli` export (`psbase <base> <command>`). */
+export const BIN_FILE = "bin/psbase.js";
 /** The JSR name as it appears in doc examples; rewritten to {@link NPM_NAME} in the npm output. */
 const JSR_NAME = "@psbase/psbase";
 const DEFAULT_DESCRIPTION =
@@ -483,6 +486,29 @@ export async function buildNpm(options: BuildOptions = {}): Promise<BuildResult>
   }
   const main = exportsOut["."];
   if (!main) throw new BuildError('deno pack wrote no "." export');
+  // The `psbase` command: a bin that runs the `./cli` export's main() (cli.ts runs itself
+  // only under `import.meta.main`, which Node 20 lacks).
+  const bin: Record<string, string> = {};
+  const cli = exportsOut["./cli"];
+  if (cli) {
+    await Deno.mkdir(join(pkgDir, "bin"), { recursive: true });
+    await Deno.writeTextFile(
+      join(pkgDir, BIN_FILE),
+      [
+        "#!/usr/bin/env node",
+        `// The \`${NPM_NAME}\` command (see ${cli.import}).`,
+        'import process from "node:process";',
+        `import { main } from ".${cli.import}";`,
+        "process.exitCode = await main(process.argv.slice(2));",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    bin[NPM_NAME] = `./${BIN_FILE}`;
+    files.push(BIN_FILE);
+    jsFiles.push(BIN_FILE);
+    step(`bin: ${NPM_NAME} -> ./${BIN_FILE} (runs main() of ${cli.import})`);
+  }
   const packageJson: Record<string, unknown> = {
     name: NPM_NAME,
     version,
@@ -493,6 +519,7 @@ export async function buildNpm(options: BuildOptions = {}): Promise<BuildResult>
     main: main.import,
     types: main.types,
     exports: exportsOut,
+    ...(Object.keys(bin).length ? { bin } : {}),
     files: files.filter((f) => f !== "package.json"),
     engines: { node: ">=20" },
     dependencies,

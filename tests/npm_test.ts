@@ -8,7 +8,8 @@
 // racing on one base (tests/node/_race_child.mjs through the harness in tests/_harness: the
 // seed scenario and the counter), 25 Deno + 25 Node processes racing on one base,
 // every field type written by Deno and read by Node and the reverse
-// (tests/node/_fields.mjs), and the README's Node example run as written.
+// (tests/node/_fields.mjs), the `psbase` bin run through the scenarios of
+// tests/_cli.ts, and the README's Node example run as written.
 // Needs node and npm on PATH and the npm registry (for koffi and TypeScript;
 // npm's cache serves repeat runs).
 
@@ -29,6 +30,15 @@ import {
 import { counterScenario } from "./_harness/scenarios/counter.ts";
 import { seedRole, seedScenario } from "./_harness/scenarios/seed.ts";
 import { dumpFields, writeFields } from "./node/_fields.mjs";
+import {
+  backupWhileWritingScenario,
+  checkDamageScenario,
+  type Cli,
+  importBadLineScenario,
+  nodeCli,
+  roundTripScenario,
+  usageScenario,
+} from "./_cli.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NODE_SUITE = join(ROOT, "tests", "node");
@@ -472,6 +482,38 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
         console.log(
           `  ${wantDeno.length} records (${types}) identical both ways; files identical (${secs()})`,
         );
+      },
+    });
+
+    await t.step({
+      name:
+        "the psbase bin in Node: dump/import round trip, check on damage, import all or nothing, usage, backup while 20 writers run",
+      ignore: !installed,
+      fn: async () => {
+        const bin = join(dir, "node_modules", ".bin", "psbase");
+        assert.ok(existsSync(bin), "npm installed the psbase bin");
+        const cli = nodeCli(bin);
+        const version = (await run("node", ["--version"], dir)).out.trim();
+        const scenarios: Array<[string, (cli: Cli, dir: string) => Promise<unknown>]> = [
+          ["round trip", roundTripScenario],
+          ["check", checkDamageScenario],
+          ["import bad line", importBadLineScenario],
+          ["usage", usageScenario],
+          ["backup while writing", backupWhileWritingScenario],
+        ];
+        for (const [name, scenario] of scenarios) {
+          const sub = join(dir, "cli", name.replaceAll(" ", "-"));
+          await Deno.mkdir(sub, { recursive: true });
+          const out = await scenario(cli, sub);
+          const backups = out as { ks?: number[]; total?: number } | undefined;
+          console.log(
+            `  psbase bin (node ${version}): ${name} ok${
+              backups?.ks
+                ? ` (backups hold the first ${backups.ks.join(", ")} of ${backups.total} commits)`
+                : ""
+            } (${secs()})`,
+          );
+        }
       },
     });
 

@@ -1,0 +1,54 @@
+// Copyright 2026 the psbase authors. MIT license.
+// The base a command works on: its folder, its storage opened for reading
+// (read-only files, no lock: FORMAT.md, R4), and whether a process holds its
+// write lock now, found without creating the lock file.
+
+import { BaseNotFoundError } from "../_errors.ts";
+import { defaultFs } from "../_file/_fs_default.ts";
+import type { Fs } from "../_file/_fs.ts";
+import { MANIFEST } from "../_file/_manifest.ts";
+import { FileStore } from "../_file/_store.ts";
+import { openDenoLockFile } from "../_lock/_deno.ts";
+import type { LockFile } from "../_lock/_types.ts";
+import { path } from "../_path.ts";
+
+/** A base's folder (absolute) and its lock file (beside it: FORMAT.md, L1). */
+export interface Place {
+  dir: string;
+  lockPath: string;
+  fs: Fs;
+}
+
+/** Where the base given on the command line is. */
+export async function place(base: string): Promise<Place> {
+  const dir = path.resolve(base);
+  return { dir, lockPath: dir + ".lock", fs: await defaultFs() };
+}
+
+/** Whether a base (its manifest) is in `p.dir`. */
+export function exists(p: Place): boolean {
+  return p.fs.exists(path.join(p.dir, MANIFEST));
+}
+
+/** Opens the base's storage for reading: every file read-only, no lock (R4). */
+export function openStore(p: Place): FileStore {
+  if (!exists(p)) throw new BaseNotFoundError(p.dir);
+  return FileStore.open(p.dir, { fs: p.fs, sync: true, checkpointBytes: 64 * 1024 });
+}
+
+/**
+ * Whether a process holds the write lock of the base now: a shared lock on
+ * the lock file, tried without waiting, fails. The lock file is opened
+ * read-only and never created: when there is none, no one holds it.
+ */
+export async function writeLockHeld(p: Place): Promise<boolean> {
+  if (!p.fs.exists(p.lockPath)) return false;
+  const file: LockFile = "Deno" in globalThis
+    ? openDenoLockFile(p.lockPath, true)
+    : await (await import("../_lock/_node.ts")).openNodeLockFile(p.lockPath, true);
+  try {
+    return !file.tryLock(false);
+  } finally {
+    file.close();
+  }
+}
