@@ -13,7 +13,8 @@ import { checkBase } from "../_file/_check.ts";
 import type { Fs } from "../_file/_fs.ts";
 import { denoFs } from "../_file/_fs_deno.ts";
 import { FileStore } from "../_file/_store.ts";
-import { snapshotFiles, withTempDir } from "./_helpers.ts";
+import { snapshotFiles } from "./_helpers.ts";
+import { withTempDir } from "./_harness/temp.ts";
 
 /** A base with records in its data file and commits in its log; returns its generation. */
 async function makeBase(path: string): Promise<number> {

@@ -19,7 +19,8 @@ import {
   usageScenario,
   writeSample,
 } from "./_cli.ts";
-import { snapshotFiles, withTempDir } from "./_helpers.ts";
+import { snapshotFiles } from "./_helpers.ts";
+import { withTempDir } from "./_harness/temp.ts";
 
 const cli = denoCli();
 

@@ -8,7 +8,8 @@ import { PsBase } from "../mod.ts";
 import { checkBase } from "../_file/_check.ts";
 import { denoFs } from "../_file/_fs_deno.ts";
 import { FileStore } from "../_file/_store.ts";
-import { snapshotFiles, withTempDir } from "./_helpers.ts";
+import { snapshotFiles } from "./_helpers.ts";
+import { withTempDir } from "./_harness/temp.ts";
 
 const options = { fs: denoFs, sync: true, checkpointBytes: 1 << 16 };
 
