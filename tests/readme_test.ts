@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { withTempDir } from "./_harness/temp.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -26,5 +27,35 @@ Deno.test("the README example runs as written and prints the selected record", a
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 0, text);
     assert.match(text, /__version__: 2, name: "Ada", age: 38/);
+  });
+});
+
+Deno.test("the bundled build (deno task build) runs the README example the same, typed by the sources", async () => {
+  const { buildBundle } = await import("../scripts/build.ts");
+  const readme = fs.readFileSync(new URL("README.md", ROOT), "utf8");
+  const m = /## Example\s+```ts\n([\s\S]*?)```/.exec(readme)!;
+  await withTempDir(async (dir) => {
+    // Built beside a copy of the sources, so that @ts-self-types resolves as in dist/deno/.
+    const out = join(dir, "dist", "deno");
+    const files = await buildBundle(fileURLToPath(ROOT), out);
+    assert.ok(files.includes("mod.js") && files.length <= 8, `bundle: ${files}`);
+    const file = join(dir, "example.ts");
+    fs.writeFileSync(
+      file,
+      m[1].replaceAll('"./mod.ts"', JSON.stringify(new URL(`file://${join(out, "mod.js")}`).href)),
+    );
+    const run = async (args: string[]) => {
+      const o = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
+        .output();
+      return {
+        code: o.code,
+        text: new TextDecoder().decode(o.stdout) + new TextDecoder().decode(o.stderr),
+      };
+    };
+    const checked = await run(["check", file]);
+    assert.equal(checked.code, 0, checked.text);
+    const ran = await run(["run", "--allow-all", file]);
+    assert.equal(ran.code, 0, ran.text);
+    assert.match(ran.text, /__version__: 2, name: "Ada", age: 38/);
   });
 });
