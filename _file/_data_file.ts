@@ -366,6 +366,7 @@ export class DataFile {
 
   /** Bytes `[from, from + len)` of section `s`, from checked pages. */
   #bytes(s: SectionMeta & { first: number }, from: number, len: number, what: string): Uint8Array {
+    if (len === 0) return new Uint8Array(0); // an empty section has no page to check
     const j = Math.floor(from / PAGE);
     const inPage = from - j * PAGE;
     if (inPage + len <= PAGE) {

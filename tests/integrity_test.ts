@@ -329,3 +329,12 @@ Deno.test("sum32 is the function FORMAT.md F0 defines, at any alignment and leng
     assert.equal(sum32(bytes, seed), reference(bytes, seed));
   }
 });
+
+Deno.test("an empty base with indexes of every kind passes the integrity check and answers lookups", async () => {
+  const db = injectFs(new Base(PATH), new CrashFs());
+  await db.create({ s: { type: "string", index: "hash" }, n: { type: "int", index: "sorted" } });
+  assert.deepEqual((await db.check()).problems, []);
+  assert.deepEqual(await db.find({ s: "x" }), []);
+  assert.deepEqual(await db.find({ n: [1, null] }), []);
+  await db.close();
+});

@@ -13,7 +13,11 @@ import { injectFs } from "../_file/_kind.ts";
 import { CrashError, CrashFs } from "./_crash_fs.ts";
 
 const PATH = "/mem/b";
-const SCHEMA = { k: "int", v: "string", c: "int" } as const;
+const SCHEMA = {
+  k: { type: "int", index: "sorted" },
+  v: { type: "string", index: true },
+  c: "int",
+} as const;
 const SEEDS = 16;
 
 /** What the scenario had acknowledged when the power went. */
@@ -84,6 +88,15 @@ async function verify(files: Map<string, Uint8Array>, acked: Acked, what: string
       const n = all.filter((r) => r.k === i).length;
       assert.equal(n, i <= c && i > c - 2 ? 2 : 0, `${what}: batch ${i} after commit ${c}`);
     }
+    // The indexes answer as the records do.
+    assert.equal(
+      (await db.find({ v: "y\u{1F600}" })).length,
+      all.filter((r) => r.v === "y\u{1F600}").length,
+    );
+    assert.equal(
+      (await db.find({ k: [1, 10] })).length,
+      all.filter((r) => r.k! >= 1 && r.k! <= 10).length,
+    );
     const big = all.filter((r) => r.k === 1008).length;
     assert.equal(big, c >= 8 ? 300 : 0, `${what}: the big commit after commit ${c}`);
     const hasExtra = "extra" in db.schema;

@@ -24,12 +24,20 @@ export function lostOf(acked: number, seen: number): string {
   return `${n} of those ${n === 1 ? "was" : "were"}`;
 }
 
-/** Creates the base at `path` (PsBase, SCHEMA) and inserts `rows`; returns their ids. */
+/** SCHEMA with persisted indexes: a sorted one on `key`, a hash one on `note` (FORMAT.md, F7). */
+export const INDEXED_SCHEMA: Schema = {
+  ...SCHEMA,
+  key: { type: "int", index: "sorted" },
+  note: { type: "string", index: "hash" },
+};
+
+/** Creates the base at `path` (PsBase, `schema`) and inserts `rows`; returns their ids. */
 export async function seedRows(
   path: string,
   rows: Array<{ [k: string]: unknown }>,
+  schema: Schema = SCHEMA,
 ): Promise<number[]> {
-  await using db = await new PsBase(path).create(SCHEMA);
+  await using db = await new PsBase(path).create<Schema>(schema);
   return rows.length ? await db.insertMany(rows) : [];
 }
 

@@ -44,7 +44,12 @@ export async function verify(path: string, lo: number, hi: number): Promise<numb
 export async function child(ctx: ChildContext): Promise<void> {
   const db = new Base(ctx.base, { checkpointBytes: 2048 });
   try {
-    await db.create({ batch: "int", k: "int", last: "int", label: "string" });
+    await db.create({
+      batch: { type: "int", index: "sorted" },
+      k: "int",
+      last: "int",
+      label: { type: "string", index: true },
+    });
   } catch (e) {
     if (!(e instanceof BaseExistsError)) throw e;
     await db.open(); // its own schema: commit 20 adds a field

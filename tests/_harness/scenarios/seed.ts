@@ -15,7 +15,7 @@
 import type { RecordOf } from "../../../mod.ts";
 import { type ChildContext, must } from "../context.ts";
 import type { Scenario } from "../race.ts";
-import { INSERTED_KEYS, lostOf, seedRows } from "./_schema.ts";
+import { INDEXED_SCHEMA, INSERTED_KEYS, lostOf, seedRows } from "./_schema.ts";
 
 /** The value process `i` writes in the seed scenario. */
 export const seedValue = (i: number): number => 5_000_000 + i;
@@ -31,7 +31,7 @@ export const seedRole = (i: number): "update" | "delete" | "insert" =>
  * = seedValue(i)`, `owner = i`), deletes it, or inserts a new record
  * (`key = INSERTED_KEYS + i`), and increments the counter.
  */
-export function seedScenario(records = 5000): Scenario {
+export function seedScenario(records = 5000, o: { indexed?: boolean } = {}): Scenario {
   interface Seeded {
     counter: number;
     ids: number[]; // ids[k] is the id of the record with key k (k >= 1)
@@ -42,12 +42,18 @@ export function seedScenario(records = 5000): Scenario {
     async seed(path) {
       const rows = [{ key: 0, a: 0, b: 0, n: 0, note: "counter" }];
       for (let k = 1; k <= records; k++) rows.push({ key: k, a: k, b: k, n: 0, note: "seed" });
-      const ids = await seedRows(path, rows);
+      const ids = await seedRows(path, rows, o.indexed ? INDEXED_SCHEMA : undefined);
       return { counter: ids[0], ids } satisfies Seeded;
     },
     args(i, n, seeded) {
       const s = seeded as Seeded;
-      return [`--counter=${s.counter}`, `--target=${s.ids[target(i, n)]}`, `--role=${seedRole(i)}`];
+      return [
+        `--counter=${s.counter}`,
+        `--target=${s.ids[target(i, n)]}`,
+        `--role=${seedRole(i)}`,
+        // Indexed: the child finds both records by value, through the indexes.
+        ...(o.indexed ? [`--key=${target(i, n)}`] : []),
+      ];
     },
     verify(base, outputs, n, seeded, found) {
       const s = seeded as Seeded;
@@ -147,9 +153,19 @@ export async function child(ctx: ChildContext): Promise<void> {
   const db = await ctx.open();
   let inserted: number | undefined;
   try {
+    const key = ctx.opt.key === undefined ? undefined : ctx.num("key");
     await db.transaction(async (tx) => {
-      const r = await must(ctx, tx, target, false);
-      const c = await must(ctx, tx, counter, false);
+      let r, c;
+      if (key === undefined) {
+        r = await must(ctx, tx, target, false);
+        c = await must(ctx, tx, counter, false);
+      } else {
+        [r] = await tx.find({ key });
+        [c] = await tx.find({ note: "counter" });
+        if (r?.__id__ !== target || c?.__id__ !== counter) {
+          throw new Error(`find by key ${key} gave ${r?.__id__}, counter ${c?.__id__}`);
+        }
+      }
       if (role === "update") await tx.update(r, { a: v, b: v, owner: index });
       else if (role === "delete") await tx.delete(r);
       else if (role === "insert") {
