@@ -334,7 +334,7 @@ Deno.test("an empty base with indexes of every kind passes the integrity check a
   const db = injectFs(new Base(PATH), new CrashFs());
   await db.create({ s: { type: "string", index: "hash" }, n: { type: "int", index: "sorted" } });
   assert.deepEqual((await db.check()).problems, []);
-  assert.deepEqual(await db.find({ s: "x" }), []);
-  assert.deepEqual(await db.find({ n: [1, null] }), []);
+  assert.equal((await db.find({ s: "x" })).length, 0);
+  assert.equal((await db.find({ n: [1, null] })).length, 0);
   await db.close();
 });
