@@ -10,6 +10,7 @@
 // order).
 
 import type { Fs, Handle } from "../_file/_fs.ts";
+import { rng } from "../scripts/_rng.ts";
 
 const SECTOR = 512;
 
@@ -31,18 +32,6 @@ interface Inode {
 }
 
 type DirOp = { op: "link"; name: string; inode: Inode } | { op: "unlink"; name: string };
-
-/** A deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const notFound = (path: string) =>
   Object.assign(new Error(`No such file or directory: ${path}`), { code: "ENOENT" });
@@ -188,7 +177,7 @@ export class CrashFs implements Fs {
    * function of `seed`): the synced state, plus some of what was not synced.
    */
   afterPowerLoss(seed: number): Map<string, Uint8Array> {
-    const rand = prng(seed);
+    const rand = rng(seed);
     // Folder changes: a prefix of those not yet durable reached the journal.
     const names = new Map(this.#durable);
     const kept = Math.floor(rand() * (this.#pending.length + 1));
