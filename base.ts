@@ -254,7 +254,7 @@ export class Base<S extends Schema = Schema> {
     return this.#storage;
   }
 
-  async #driver_(): Promise<{ driver: StorageDriver<unknown>; options: unknown }> {
+  async #loadDriver(): Promise<{ driver: StorageDriver<unknown>; options: unknown }> {
     return this.#driver ??= await this.#kind.storage(this.#path, this.#options, this);
   }
 
@@ -372,7 +372,7 @@ export class Base<S extends Schema = Schema> {
     } catch (e) {
       throw new TypeError(`Cannot create: ${(e as Error).message}`, { cause: e });
     }
-    const { driver, options: o } = await this.#driver_();
+    const { driver, options: o } = await this.#loadDriver();
     await this.#exclusive("create", async () => {
       let exists: boolean;
       try {
@@ -424,7 +424,7 @@ export class Base<S extends Schema = Schema> {
    */
   async open(): Promise<this> {
     checkArity("open", arguments.length, []);
-    const { driver, options: o } = await this.#driver_();
+    const { driver, options: o } = await this.#loadDriver();
     let storage: Storage;
     try {
       storage = await driver.open(this.#path, o);
@@ -500,7 +500,7 @@ export class Base<S extends Schema = Schema> {
    */
   async destroy(): Promise<void> {
     checkArity("destroy", arguments.length, []);
-    const { driver, options: o } = await this.#driver_();
+    const { driver, options: o } = await this.#loadDriver();
     await this.#exclusive("destroy", async () => {
       const s = this.#storage;
       this.#storage = undefined;
@@ -918,7 +918,7 @@ export class Base<S extends Schema = Schema> {
    */
   async check(): Promise<CheckReport> {
     checkArity("check", arguments.length, []);
-    const { driver, options: o } = await this.#driver_();
+    const { driver, options: o } = await this.#loadDriver();
     if (!(await driver.exists(this.#path, o))) throw new BaseNotFoundError(this.#path);
     return await driver.check(this.#path, o);
   }
