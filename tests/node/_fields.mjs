@@ -69,7 +69,7 @@ export async function writeFields(PsBase, dir) {
     {
       s: "",
       i: Number.MIN_SAFE_INTEGER,
-      f: -123.456e-7, // not -0: it reads back as 0 from the log, as -0 from a data file
+      f: -123.456e-7,
       b: false,
       d: day("1969-12-31"),
       dt: new Date(-1),
@@ -87,6 +87,7 @@ export async function writeFields(PsBase, dir) {
     { s: "to delete", i: 1, f: 1e300, b: true, d: day("2038-01-19"), dt: null, city: paris },
     { s: "to update", i: -7, f: -2.5e-300, b: null, d: null, dt: new Date(1e12), city: nameless },
     { i: 2 ** 31, f: 1 / 3 }, // only two fields: the rest null, note its default
+    { s: "\uFEFFbom first \u{10FFFF}", i: -0, f: -0, note: "\uFEFF" }, // -0 and a BOM kept
   ];
   const ids = await people.insertMany(rows);
   // In field order; a missing field gets its default (null, "dflt" for note).
@@ -115,6 +116,10 @@ export async function writeFields(PsBase, dir) {
   const [u2] = await people.find({ s: "updated" });
   await people.update(u2, { i: null, f: 2 ** -1074, note: null });
   Object.assign(expected.get(ids[5]), { __version__: 2, i: null, f: 2 ** -1074, note: null });
+  // -0 and a BOM written through the log (after the cleanup), not only a data file.
+  const [u3] = await people.find({ i: 2 ** 31 });
+  await people.update(u3, { f: -0, s: "\uFEFF" });
+  Object.assign(expected.get(ids[6]), { __version__: 1, f: -0, s: "\uFEFF" });
   await cities.delete(rome);
   const byId = new Map(cityRecs.map((c) => [c.__id__, c]));
   const records = [...expected.values()].map((r) => ({
