@@ -2,7 +2,6 @@
 // The file store as a storage driver (_storage/_types.ts): a base is a folder.
 
 import type { StorageDriver } from "../_storage/_types.ts";
-import { checkBase } from "./_check.ts";
 import { MANIFEST } from "./_manifest.ts";
 import { FileStore, type FileStoreOptions } from "./_store.ts";
 
@@ -13,5 +12,6 @@ export const fileDriver: StorageDriver<FileStoreOptions> = {
   open: (dir, o) => FileStore.open(dir, o),
   create: (dir, fields, indexes, o) => FileStore.create(dir, fields, indexes, o),
   destroy: (dir, o) => FileStore.destroy(o.fs, dir),
-  check: (dir, o) => checkBase(o.fs, dir),
+  // Loaded only when asked for: a short-lived process never needs it.
+  check: async (dir, o) => (await import("./_check.ts")).checkBase(o.fs, dir),
 };
