@@ -14,7 +14,10 @@
  *
  * `--engine=ps` runs the children on `PsBase`; `--engine=plain` on `Base`,
  * with no cross-process lock at all: the negative control, which must show
- * damage with the very same harness.
+ * damage with the very same harness. `--engine=pg` runs them on `PgBase`
+ * (the base is then `pg:<table>` in the database at `DATABASE_URL`), and
+ * `--engine=pg-nolock` on `PgBase` without its advisory lock: its negative
+ * control.
  *
  * @module
  */
@@ -22,9 +25,23 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Base, PsBase, type RecordOf, type Schema } from "../mod.ts";
+import { PgBase } from "../pg.ts";
+import { unlockForTests } from "../_pg/_kind.ts";
 
-/** Which engine the children use: `PsBase`, or plain `Base` (no lock: the negative control). */
-export type Engine = "ps" | "plain";
+/**
+ * Which engine the children use: `PsBase`, or plain `Base` (no lock: the
+ * negative control); `PgBase` (the database at `DATABASE_URL`), or `PgBase`
+ * with no advisory lock (its negative control).
+ */
+export type Engine = "ps" | "plain" | "pg" | "pg-nolock";
+
+/** Whether the engine's bases are PostgreSQL tables (the base is then `pg:<table>`). */
+export const isPg = (engine: Engine): boolean => engine === "pg" || engine === "pg-nolock";
+
+/** A shared base at `path`: a `PgBase` for `pg:<table>` (at `DATABASE_URL`), else a `PsBase`. */
+export function sharedBase(path: string): Base {
+  return path.startsWith("pg:") ? new PgBase(path.slice(3)) : new PsBase(path);
+}
 
 /** The child script every race spawns. */
 export const CHILD_SCRIPT: string = fileURLToPath(
@@ -75,12 +92,16 @@ function lostOf(acked: number, seen: number): string {
   return `${n} of those ${n === 1 ? "was" : "were"}`;
 }
 
-/** A `PsBase` or a plain `Base` at `path`. */
+/** A `PsBase`, a plain `Base` or a `PgBase` (locked or not) at `path`. */
 export function openEngine(
   engine: Engine,
   path: string,
   options: { checkpointBytes?: number } = {},
 ): Base {
+  if (isPg(engine)) {
+    const db = new PgBase(path.replace(/^pg:/, ""));
+    return engine === "pg" ? db : unlockForTests(db);
+  }
   return engine === "ps" ? new PsBase(path, options) : new Base(path, options);
 }
 
@@ -470,7 +491,7 @@ export interface Inspection {
 }
 
 /**
- * Opens the base at `path` with a fresh `PsBase` and checks it whole:
+ * Opens the base at `path` with a fresh `PsBase` (a `PgBase` for `pg:<table>`) and checks it whole:
  * `count()` equals the records iterated, no id is duplicated, every record
  * decodes to its field types, `get(id)` and `has(id)` agree with the
  * iteration, and `select()` returns the same records. Problems go to `found`.
@@ -478,9 +499,9 @@ export interface Inspection {
  */
 export async function inspectBase(path: string, found: Anomalies): Promise<Inspection> {
   const out: Inspection = { records: [], byId: new Map(), count: 0 };
-  let db: PsBase | undefined;
+  let db: Base | undefined;
   try {
-    db = await new PsBase(path).open();
+    db = await sharedBase(path).open();
     const schema = db.schema;
     out.count = await db.count();
     for await (const r of db) out.records.push(r);
@@ -634,7 +655,8 @@ export async function runScenario(
     command?: (i: number) => ChildCommand;
   },
 ): Promise<ScenarioRun> {
-  const base = join(o.dir, `${scenario.name}-${o.engine}-${crypto.randomUUID().slice(0, 8)}`);
+  const unique = `${scenario.name}-${o.engine}-${crypto.randomUUID().slice(0, 8)}`;
+  const base = isPg(o.engine) ? `pg:${unique.replaceAll("-", "_")}` : join(o.dir, unique);
   const seeded = await scenario.seed(base);
   const run = await race({
     engine: o.engine,
@@ -657,7 +679,7 @@ export async function runScenario(
 
 /** Creates the base at `path` (PsBase, SCHEMA) and inserts `rows`; returns their ids. */
 async function seedRows(path: string, rows: Array<{ [k: string]: unknown }>): Promise<number[]> {
-  await using db = await new PsBase(path).create(SCHEMA);
+  await using db = await sharedBase(path).create(SCHEMA);
   return rows.length ? await db.insertMany(rows) : [];
 }
 
@@ -950,7 +972,7 @@ export function schemaScenario(o: { rounds: number; records: number }): Scenario
     name: "schema",
     async seed(path) {
       {
-        await using db = await new PsBase(path).create<Schema>({ ...SCHEMA, scratch: "int" });
+        await using db = await sharedBase(path).create<Schema>({ ...SCHEMA, scratch: "int" });
         const rows = [];
         for (let k = 1; k <= o.records; k++) {
           rows.push({ key: k, a: k, b: k, note: "seed", scratch: k });

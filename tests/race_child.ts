@@ -2,11 +2,13 @@
 // Child process of the race harness (scripts/_race.ts) for tests/race_test.ts
 // and scripts/demo.ts: one real process working on a shared base.
 //
-//   deno run --allow-all tests/race_child.ts --engine=ps|plain --base=<folder>
+//   deno run --allow-all tests/race_child.ts --engine=ps|plain|pg|pg-nolock --base=<folder>
 //     --scenario=<name> --index=<i> [scenario options]
 //
 // `--engine=ps` uses PsBase; `--engine=plain` uses Base, with NO cross-process
-// lock: the negative control. Protocol: prints "ready", waits for a "go" line
+// lock: the negative control. `--engine=pg` uses PgBase (--base=pg:<table>, the
+// database at DATABASE_URL); `--engine=pg-nolock` PgBase without its lock.
+// Protocol: prints "ready", waits for a "go" line
 // on stdin (the start barrier), works, prints one line "result <json>" with
 // { ok, error?, ops, ms, data } and exits. Background roles (readers) run
 // until a "stop" line arrives on stdin.
@@ -44,7 +46,9 @@ for (const a of Deno.args) {
   opt[m[1]] = m[2];
 }
 const engine = opt.engine as Engine;
-if (engine !== "ps" && engine !== "plain") throw new Error(`race_child: bad --engine ${engine}`);
+if (!["ps", "plain", "pg", "pg-nolock"].includes(engine)) {
+  throw new Error(`race_child: bad --engine ${engine}`);
+}
 const basePath = opt.base;
 const index = Number(opt.index ?? 0);
 const num = (name: string, dflt?: number): number => {
