@@ -88,6 +88,14 @@ export class Connection {
       const k = statements.filter((st) => ROWS.test(st)).length;
       return k ? results.slice(-k) : [];
     } catch (e) {
+      if ((e as Error)?.name !== "PostgresError") {
+        // The session is broken (the server ended it, the network failed):
+        // the client would wait on it forever, so drop it; the next call opens
+        // a new one (where a write set's guard then fails: see _store.ts).
+        if (second) this.#second = undefined;
+        else this.#main = undefined;
+        void s.end({ timeout: 0 }).catch(() => {});
+      }
       throw connectError(e, this.url);
     } finally {
       this.#idle();

@@ -158,7 +158,17 @@ export class PgStore implements Storage {
 
   /** @internal For PgWriteSet: runs statements in the write set's transaction. */
   async inTransaction(statements: string[], token: string): Promise<unknown[][][]> {
-    const out = await this.#conn.run([guardSql(token), ...statements]);
+    let out: unknown[][][];
+    try {
+      out = await this.#conn.run([guardSql(token), ...statements]);
+    } catch (e) {
+      if (sqlState(e) !== "22012") throw e; // the guard's division by zero
+      throw new Error(
+        `Cannot go on with the transaction on table ${this.name}: its database session was lost, ` +
+          `and nothing of the transaction was committed`,
+        { cause: e },
+      );
+    }
     return out.slice(1);
   }
 
