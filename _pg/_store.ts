@@ -282,8 +282,11 @@ function tuple(row: Row, fields: readonly Field[]): string {
 
 /**
  * The writes of one call or transaction: one database transaction holding
- * the table's lock. Inserts are buffered (their ids are known: `next_id` is
- * read under the lock) and sent together before the next read or the commit.
+ * the table's lock. Writes are queued and sent together, in one round trip,
+ * before the next read that needs them or with the COMMIT: inserts (their
+ * ids are known, `next_id` being read under the lock) as multi-row INSERTs,
+ * then updates and deletes in order. The rows it read or wrote are kept:
+ * under the lock no other writer can change them.
  */
 class PgWriteSet implements WriteSet {
   #store: PgStore;
@@ -292,6 +295,10 @@ class PgWriteSet implements WriteSet {
   #startId: number;
   /** Inserted rows not sent yet, by id (in id order). */
   #pending = new Map<number, Row>();
+  /** Updates and deletes not sent yet, in order. */
+  #queued: string[] = [];
+  /** Rows as this transaction knows them (null: deleted). */
+  #known = new Map<number, Row | null>();
   #done = false;
 
   constructor(store: PgStore, token: string) {
@@ -307,11 +314,12 @@ class PgWriteSet implements WriteSet {
     return this.#store.indexes;
   }
 
-  /** Runs statements in the transaction, after the buffered inserts. */
+  /** Runs statements in the transaction, after the queued writes. */
   async run(statements: string[]): Promise<unknown[][][]> {
-    const inserts = this.#insertSql();
+    const writes = [...this.#insertSql(), ...this.#queued];
     this.#pending.clear();
-    return await this.#store.inTransaction([...inserts, ...statements], this.#token);
+    this.#queued = [];
+    return await this.#store.inTransaction([...writes, ...statements], this.#token);
   }
 
   #insertSql(): string[] {
@@ -327,9 +335,11 @@ class PgWriteSet implements WriteSet {
   }
 
   async get(id: number): Promise<Row | undefined> {
-    const p = this.#pending.get(id);
-    if (p) return p;
-    return await getRow(this.#store.name, this.fields, id, (s) => this.run(s));
+    const known = this.#known.get(id);
+    if (known !== undefined) return known ?? undefined;
+    const row = await getRow(this.#store.name, this.fields, id, (s) => this.run(s));
+    if (row) this.#known.set(id, row);
+    return row;
   }
 
   async getMany(ids: number[]): Promise<Row[]> {
@@ -354,12 +364,14 @@ class PgWriteSet implements WriteSet {
     const row: Row = [this.#nextId, 0, ...values];
     tuple(row, this.fields); // a value PostgreSQL cannot store fails here, not at commit
     this.#pending.set(this.#nextId, row);
+    this.#known.set(this.#nextId, row);
     return this.#nextId++;
   }
 
-  async update(row: Row): Promise<void> {
+  update(row: Row): void {
     const id = row[0] as number;
     tuple(row, this.fields);
+    this.#known.set(id, row);
     if (this.#pending.has(id)) {
       this.#pending.set(id, row);
       return;
@@ -367,14 +379,15 @@ class PgWriteSet implements WriteSet {
     const sets = row.slice(1).map((v, j) =>
       `${columnAt(j + 1, this.fields)} = ${literal(v, typeAt(j + 1, this.fields), () => "update")}`
     );
-    await this.run([
+    this.#queued.push(
       `UPDATE ${ident(this.#store.name)} SET ${sets.join(", ")} WHERE "__id__" = '${id}'::int8`,
-    ]);
+    );
   }
 
-  async delete(id: number): Promise<void> {
+  delete(id: number): void {
+    this.#known.set(id, null);
     if (this.#pending.delete(id)) return;
-    await this.run([`DELETE FROM ${ident(this.#store.name)} WHERE "__id__" = '${id}'::int8`]);
+    this.#queued.push(`DELETE FROM ${ident(this.#store.name)} WHERE "__id__" = '${id}'::int8`);
   }
 
   async commit(): Promise<void> {
@@ -391,6 +404,7 @@ class PgWriteSet implements WriteSet {
     if (this.#done) return;
     this.#done = true;
     this.#pending.clear();
+    this.#queued = [];
     try {
       await this.#store.options.connection.run(["ROLLBACK"]); // no guard: it may be aborted
     } catch {

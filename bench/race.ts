@@ -5,8 +5,10 @@
  * 10K-record table (cold open, one read-modify-write transaction: read a
  * record and a counter, update / delete / insert, counter + 1; close; exit:
  * see bench/_race_job.ts), on psbase (`PsBase`), on SQLite (`node:sqlite`,
- * WAL, `synchronous=FULL`, `BEGIN IMMEDIATE`, `busy_timeout`) and on Deno KV
- * (versionstamp checks, retried). Each child waits at a start barrier, so all
+ * WAL, `synchronous=FULL`, `BEGIN IMMEDIATE`, `busy_timeout`), on Deno KV
+ * (versionstamp checks, retried) and on `PgBase` (a PostgreSQL 15 cluster the
+ * benchmark starts on loopback, default settings: fsync on, synchronous
+ * commit; skipped when PostgreSQL is not installed). Each child waits at a start barrier, so all
  * start their job together; each reports its in-process time (just before
  * open to just after close) and its peak RSS. Afterwards the parent checks
  * the table for anomalies, as the race tests do: duplicated ids, lost updates
@@ -18,7 +20,7 @@
  * section) and bench/race.svg.
  *
  *   ./node_modules/.bin/deno run --allow-all --unstable-kv bench/race.ts \
- *     [--rounds=5] [--n=10,50,100] [--engines=psbase,sqlite,kv] [--mem-runs=5]
+ *     [--rounds=5] [--n=10,50,100] [--engines=psbase,sqlite,kv,pgbase] [--mem-runs=5]
  *     [--wait-idle=<seconds>]
  *
  * @module
@@ -26,6 +28,8 @@
 
 import { fileURLToPath } from "node:url";
 import { PsBase } from "../mod.ts";
+import { copyBase, PgBase } from "../pg.ts";
+import { pgBindir, type PgServer, startPg } from "../tests/_pg_server.ts";
 import {
   allValues,
   copyStore,
@@ -64,17 +68,21 @@ const flags = parseFlags("bench/race.ts");
 const ROUNDS = Number(flags.rounds ?? 5);
 const NS = (flags.n ?? "10,50,100").split(",").map(Number);
 const MEM_RUNS = Number(flags["mem-runs"] ?? 5);
-const ENGINES = (flags.engines ?? "psbase,sqlite,kv").split(",") as Engine[];
+const HAVE_PG = (await pgBindir()) !== undefined;
+const ENGINES = (flags.engines ?? `psbase,sqlite,kv${HAVE_PG ? ",pgbase" : ""}`).split(
+  ",",
+) as Engine[];
 const HEADLINE = NS.includes(50) ? 50 : NS[Math.floor(NS.length / 2)];
 if (!(ROUNDS >= 1) || NS.some((n) => !(n >= 1 && n <= 9999))) {
   throw new Error("--rounds must be >= 1 and --n a list of numbers in 1..9999");
 }
 
-type Engine = "psbase" | "sqlite" | "kv" | "none";
+type Engine = "psbase" | "sqlite" | "kv" | "pgbase" | "none";
 const LABEL: { [e in Engine]: string } = {
   psbase: "psbase (PsBase)",
   sqlite: "SQLite",
   kv: "Deno KV",
+  pgbase: "PgBase (PostgreSQL)",
   none: "Deno alone (no table)",
 };
 for (const e of ENGINES) if (!LABEL[e] || e === "none") throw new Error(`unknown engine ${e}`);
@@ -105,6 +113,7 @@ class Child {
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
+      env: engine === "pgbase" ? { DATABASE_URL: pg!.url } : {},
     }).spawn();
     this.process = proc;
     this.#stdin = proc.stdin.getWriter();
@@ -163,9 +172,22 @@ interface RaceRun {
   anomalies: Anomalies;
 }
 
+/** The PostgreSQL cluster of the PgBase races (started when pgbase is among the engines). */
+let pg: PgServer | undefined;
+
+/** A fresh table `work` holding the PsBase `template`'s records (ids and versions too). */
+async function pgCopy(template: string, work: string): Promise<void> {
+  const to = new PgBase(work, { url: pg!.url });
+  await copyBase(new PsBase(template), to, { mode: "override" });
+  await to.close();
+}
+
 async function race(engine: Engine, n: number, template: string, work: string): Promise<RaceRun> {
-  await removeStore(work);
-  if (engine !== "none") await copyStore(template, work);
+  if (engine === "pgbase") await pgCopy(template, work);
+  else {
+    await removeStore(work);
+    if (engine !== "none") await copyStore(template, work);
+  }
   const t0 = performance.now();
   const children = Array.from({ length: n }, (_, i) => new Child(engine, work, i));
   await Promise.all(children.map((c) => c.ready));
@@ -182,7 +204,7 @@ async function race(engine: Engine, n: number, template: string, work: string): 
     }
   });
   if (engine !== "none") check(await readTable(engine, work), results, anomalies);
-  await removeStore(work);
+  if (engine !== "pgbase") await removeStore(work);
   const ok = results.filter((r): r is ChildResult => r?.ok === true);
   return {
     engine,
@@ -232,8 +254,9 @@ interface Table {
 }
 
 async function readTable(engine: Engine, path: string): Promise<Table> {
-  if (engine === "psbase") {
-    const db = await new PsBase(path).open();
+  if (engine === "psbase" || engine === "pgbase") {
+    const db = await (engine === "psbase" ? new PsBase(path) : new PgBase(path, { url: pg!.url }))
+      .open();
     try {
       const records: Rec[] = [];
       for await (const r of db) records.push(r);
@@ -358,12 +381,18 @@ try {
     psbase: `${dir}/t-psbase`,
     sqlite: `${dir}/t-sqlite.db`,
     kv: `${dir}/t-kv.db`,
+    pgbase: `${dir}/t-psbase`, // copied into a table before each race
     none: "",
   };
   await psbaseCreate("ps", templates.psbase, rows);
   sqliteCreate(templates.sqlite, rows).close();
   await kvCreate(templates.kv, rows);
-  const workOf = (e: Engine) => `${dir}/w-${e}${e === "psbase" ? "" : ".db"}`;
+  if (ENGINES.includes("pgbase")) {
+    pg = await startPg({ durable: true });
+    console.log(`[${secs()}] PostgreSQL started at ${pg.url} (fsync on)`);
+  }
+  const workOf = (e: Engine) =>
+    e === "pgbase" ? "w_pgbase" : `${dir}/w-${e}${e === "psbase" ? "" : ".db"}`;
 
   // Warm-up: one child per engine, so module caches are filled before timing.
   for (const e of [...ENGINES, "none" as const]) {
@@ -403,6 +432,7 @@ try {
   }
   report(runs, solo, dir);
 } finally {
+  await pg?.stop();
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
 
@@ -520,6 +550,20 @@ function report(runs: RaceRun[], solo: { [e: string]: RaceRun[] }, dataDir: stri
           ms(p.p99)
         } ms, SQLite ${ms(q.p99)} ms (ratio ${ratio(p.p99 / q.p99)})`,
     );
+    if (ENGINES.includes("pgbase")) {
+      const g = sum("pgbase", HEADLINE);
+      verdicts.push(
+        `- (for reference) ${HEADLINE}-process race, PgBase (PostgreSQL on loopback): wall ${
+          ms(g.wall)
+        } ms (PgBase / SQLite ${ratio(g.wall / q.wall)}, PgBase / psbase ${
+          ratio(g.wall / p.wall)
+        }), in-process p50 ${ms(g.p50)} ms (PgBase / SQLite ${ratio(g.p50 / q.p50)}), CPU p50 ${
+          ms(g.cpu)
+        } ms; PgBase anomalies, all races: ${
+          NS.reduce((s, n) => s + sum("pgbase", n).anomalies.total, 0)
+        }`,
+      );
+    }
     const total = NS.reduce((s, n) => s + sum("psbase", n).anomalies.total, 0);
     const met = total === 0;
     if (!met) misses.push("anomalies");
@@ -566,7 +610,10 @@ ${machineInfo(dataDir, busy)}
 \`deno task bench:race\` (bench/race.ts): N real \`deno run\` processes are started at once; each loads
 its engine, waits at a start barrier, then does the seed's job on a 10K-record table: a cold open,
 one read-modify-write transaction (read its target record and a shared counter; update the target,
-delete it, or insert a new record; counter + 1), close, exit. psbase uses \`PsBase.transaction\`;
+delete it, or insert a new record; counter + 1), close, exit. psbase uses \`PsBase.transaction\`,
+PgBase the same call on a table of a PostgreSQL 15 cluster on loopback (started by the benchmark,
+default durability: fsync on, synchronous commit; one READ COMMITTED transaction holding the
+table's advisory lock; the CPU column counts the client only, not the server's);
 SQLite (\`node:sqlite\`, WAL, \`synchronous=FULL\`) \`BEGIN IMMEDIATE\` with \`busy_timeout\`; Deno KV an
 atomic commit checked on the versionstamps it read, retried on conflict (a commit that throws,
 such as "database is locked", is not retried: it counts under *errors*, and that process's times
