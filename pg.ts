@@ -30,9 +30,7 @@ import type { Schema } from "./_types.ts";
 import { registerKind } from "./_table/_kind.ts";
 import { Base, type BaseOptions, type CreateOptions } from "./base.ts";
 import { pgKind } from "./_pg/_kind.ts";
-import { copy, type CopyReport } from "./_pg/_copy.ts";
-
-export type { CopyReport } from "./_pg/_copy.ts";
+import { copy } from "./_pg/_copy.ts";
 
 /**
  * Options of a `PgBase`.
@@ -113,6 +111,22 @@ export class PgBase<S extends Schema = Schema> extends Base<S> {
 }
 
 registerKind(PgBase, pgKind);
+
+/**
+ * What `copyBase` copied.
+ *
+ * @example
+ * ```ts
+ * import type { CopyReport } from "@psbase/psbase/pg";
+ * const report: CopyReport = { records: 5000, nextId: 5213 };
+ * ```
+ */
+export interface CopyReport {
+  /** Records copied. */
+  records: number;
+  /** The next `__id__` both bases give (ids are never reused, in either). */
+  nextId: number;
+}
 
 /**
  * Options of `copyBase`.

@@ -8,14 +8,7 @@ import { path } from "../_path.ts";
 import type { Storage } from "../_storage/_types.ts";
 import { baseInternals, kindOf } from "../_table/_kind.ts";
 import type { Base } from "../base.ts";
-
-/** What `copyBase` copied. */
-export interface CopyReport {
-  /** Records copied. */
-  records: number;
-  /** The next `__id__` both bases give (ids are never reused, in either). */
-  nextId: number;
-}
+import type { CopyReport } from "../pg.ts";
 
 /** How a link field of `to` names the base that a field of `from` links to (by its last name). */
 function relink(from: Base, to: Base, field: Field): Field {

@@ -28,13 +28,26 @@ async function output(cmd: string, args: string[]): Promise<{ ok: boolean; text:
 
 let bindir: Promise<string | undefined> | undefined;
 
-/** PostgreSQL's program folder (`pg_config --bindir`), or undefined when it is not installed. */
+/**
+ * PostgreSQL's program folder (`pg_config --bindir`, else the newest
+ * /usr/lib/postgresql/<version>/bin), or undefined when it is not installed.
+ */
 export function pgBindir(): Promise<string | undefined> {
-  return bindir ??= output("pg_config", ["--bindir"]).then(async (r) => {
-    const dir = r.text.trim();
-    if (!r.ok || !dir) return undefined;
-    return (await output(join(dir, "initdb"), ["--version"])).ok ? dir : undefined;
-  });
+  return bindir ??= (async () => {
+    const r = await output("pg_config", ["--bindir"]);
+    const dirs = r.ok ? [r.text.trim()] : [];
+    try {
+      const versions = [...Deno.readDirSync("/usr/lib/postgresql")].map((e) => e.name);
+      versions.sort((a, b) => Number(b) - Number(a));
+      dirs.push(...versions.map((v) => `/usr/lib/postgresql/${v}/bin`));
+    } catch {
+      // Not Debian's layout.
+    }
+    for (const dir of dirs) {
+      if (dir && (await output(join(dir, "initdb"), ["--version"])).ok) return dir;
+    }
+    return undefined;
+  })();
 }
 
 /** Why PG tests cannot run here, or undefined when they can. Throws in CI: there they must. */

@@ -42,6 +42,38 @@ Deno.test("open() with no url and no DATABASE_URL fails with a TypeError saying 
   }
 });
 
+Deno.test("deno doc --lint mod.ts pg.ts is clean, and pg.ts's public API names nothing internal", async () => {
+  const deno = async (args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: new URL("..", import.meta.url).pathname,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    return { code: out.code, out: dec.decode(out.stdout) + dec.decode(out.stderr) };
+  };
+  const lint = await deno(["doc", "--lint", "mod.ts", "pg.ts"]);
+  assert.equal(lint.code, 0, lint.out);
+  const json = await deno(["doc", "--json", "pg.ts"]);
+  assert.equal(json.code, 0, json.out);
+  const doc = JSON.parse(json.out) as {
+    nodes: { [file: string]: { symbols: Array<{ name: string }> } };
+  };
+  const symbols = Object.values(doc.nodes).flatMap((n) => n.symbols);
+  assert.deepEqual(symbols.map((s) => s.name).sort(), [
+    "CopyOptions",
+    "CopyReport",
+    "PgBase",
+    "PgBaseOptions",
+    "copyBase",
+  ]);
+  const text = JSON.stringify(symbols);
+  for (const internal of ["_pg/", "Connection", "PgStore", "unlockForTests", "Storage"]) {
+    assert.ok(!text.includes(internal), `the public API of pg.ts shows ${internal}`);
+  }
+});
+
 const missing = await pgMissing();
 if (missing) console.log(`PgBase tests skipped: ${missing}`);
 
