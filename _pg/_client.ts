@@ -36,7 +36,7 @@ function session(url: string): Session {
       max: 1, // one session: explicit BEGIN ... COMMIT is safe on it
       prepare: false,
       fetch_types: false, // one round trip less at connect; no array types are used
-    max_lifetime: 0, // never recycled under a write set (the client's default is 30-60 min)
+      max_lifetime: 0, // never recycled under a write set (the client's default is 30-60 min)
       onnotice: () => {},
       connection: { application_name: "psbase" },
       types: {

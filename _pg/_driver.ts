@@ -10,7 +10,7 @@ import { checkTable } from "./_check.ts";
 import { sqlState } from "./_client.ts";
 import { CREATE_META, decodeMeta, insertMeta, selectMeta } from "./_meta.ts";
 import { createIndexSql, PgStore, type PgStore as Store, type PgStoreOptions } from "./_store.ts";
-import { columnType, hash32, ident, LOCK_CLASS, lockSql, META, text } from "./_sql.ts";
+import { columnType, hash32, ident, LOCK_CLASS, lockSql, META, NAME, text } from "./_sql.ts";
 
 /** Runs `body`; a missing `psbase_meta` (no base was ever made in this database) gives `none`. */
 async function orNone<T>(body: () => Promise<T>, none: T): Promise<T> {
@@ -19,6 +19,29 @@ async function orNone<T>(body: () => Promise<T>, none: T): Promise<T> {
   } catch (e) {
     if (sqlState(e) === "42P01") return none;
     throw e;
+  }
+}
+
+/** The database's encoding: PgBase needs UTF8, so that text holds any string psbase stores. */
+const ENCODING = "SELECT current_setting('server_encoding')";
+
+function checkEncoding(name: string, encoding: unknown): void {
+  if (encoding !== "UTF8") {
+    throw new Error(
+      `Cannot use table ${name}: the database's encoding is ${encoding}, and PgBase needs UTF8 ` +
+        `(CREATE DATABASE ... ENCODING 'UTF8')`,
+    );
+  }
+}
+
+/** Throws a TypeError for a field name PostgreSQL would cut (over 63 bytes). */
+export function checkFieldName(name: string, what: string): void {
+  if (!NAME.test(name)) {
+    throw new TypeError(
+      `Cannot ${what}: field name ${
+        JSON.stringify(name.slice(0, 20) + "...")
+      } is over 63 characters, PostgreSQL's limit for a column name`,
+    );
   }
 }
 
@@ -62,26 +85,33 @@ export const pgDriver: StorageDriver<PgStoreOptions> = {
   },
 
   async open(name, o) {
-    const rows = await orNone(async () => (await o.connection.run([selectMeta(name)]))[0], []);
+    const [rows, [[encoding]]] = await orNone(
+      () => o.connection.run([selectMeta(name), ENCODING]),
+      [[], [["UTF8"]]],
+    );
+    checkEncoding(name, encoding);
     if (!rows.length) throw new BaseNotFoundError(name);
     return new PgStore(name, o, decodeMeta(name, rows[0]));
   },
 
   async create(name: string, fields: Field[], indexes: IndexSpec[], o): Promise<Store> {
+    for (const f of fields) checkFieldName(f.name, "create");
     const c = o.connection;
-    const [, , [[taken]], [[table]]] = await c.run([
+    const [, , [[taken]], [[table]], [[encoding]]] = await c.run([
       "BEGIN",
       `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${hash32(META)})`, // one maker of psbase_meta
       CREATE_META,
       lockSql(name),
       `SELECT EXISTS (SELECT 1 FROM ${ident(META)} WHERE name = ${text(name)})`,
       tableExists(name),
+      ENCODING,
     ]).catch(async (e) => {
       await c.run(["ROLLBACK"]).catch(() => {});
       throw e;
     });
-    if (taken || table) {
+    if (taken || table || encoding !== "UTF8") {
       await c.run(["ROLLBACK"]);
+      checkEncoding(name, encoding as string);
       if (taken) throw new BaseExistsError(name);
       throw new Error(
         `Cannot create a base in table ${name}: a table of that name exists, and it is not a psbase base`,

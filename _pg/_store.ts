@@ -21,6 +21,7 @@ import {
   literal,
   lockSql,
   META,
+  NAME,
   text,
   typeAt,
 } from "./_sql.ts";
@@ -478,6 +479,13 @@ function changeSql(name: string, c: Change, s: PgStore): string[] {
       fields = fields.map((f) => f.name === c.field ? { ...f, default: c.value } : f);
       break;
     case "addField": {
+      if (!NAME.test(c.field.name)) {
+        throw new TypeError(
+          `Cannot addField: field name ${
+            JSON.stringify(c.field.name.slice(0, 20) + "...")
+          } is over 63 characters, PostgreSQL's limit for a column name`,
+        );
+      }
       const col = ident(c.field.name);
       const dflt = literal(c.field.default, c.field.type, () => "addField");
       out.push(

@@ -389,6 +389,17 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
     },
   );
 
+  await t.step(
+    "a field name over 63 characters (PostgreSQL's limit) is refused by create() and addField()",
+    async () => {
+      const long = "f" + "x".repeat(63);
+      await assert.rejects(() => new PgBase("longname", { url }).create({ [long]: "int" }), /63/);
+      await using db = await new PgBase("longname", { url }).create({ a: "int" });
+      await assert.rejects(() => db.addField(long, "int"), /63/);
+      assert.deepEqual(Object.keys(db.schema), ["a"]);
+    },
+  );
+
   await t.step("a PgBase links only to PgBases", async () => {
     await withTempDir(async (dir) => {
       const file = new Base(join(dir, "f"));
