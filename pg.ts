@@ -150,8 +150,9 @@ export interface CopyOptions {
  * types, defaults, indexes; a link field links to the base of the same last
  * name beside `to` (a table for a folder `…/owners`, the folder
  * `<to's folder>/../owners` for a table `owners`): copy linked bases too.
- * `from` is read in one consistent read and opened for the copy if it is not
- * open; `to` is left open. Writes to `from` during the copy are not copied.
+ * `from` is read in one consistent read; each base is left as it was, open
+ * or closed (one opened for the copy is closed again). Writes to `from`
+ * during the copy are not copied.
  *
  * @example
  * ```ts ignore

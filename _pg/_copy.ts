@@ -36,6 +36,7 @@ export async function copy(
 ): Promise<CopyReport> {
   const internals = baseInternals();
   const opened = !from.isOpen;
+  const toWasOpen = to.isOpen;
   if (opened) await from.open();
   try {
     const { fields, indexes, rows, nextId } = await internals.read(from, async (s: Storage) => {
@@ -74,5 +75,6 @@ export async function copy(
     return { records: rows.length, nextId };
   } finally {
     if (opened) await from.close();
+    if (!toWasOpen) await to.close();
   }
 }

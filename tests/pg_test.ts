@@ -219,6 +219,8 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
           records: 395,
           nextId: 401,
         });
+        assert.equal(pgPets.isOpen, false, "a base copyBase opened is closed again");
+        await pgPets.open();
         assert.deepEqual(await pgPets.select(), wanted);
         assert.deepEqual(pgPets.schema, {
           name: { type: "string", default: "?", index: "hash" },
@@ -239,6 +241,8 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
         const back = new Base(join(dir, "back", "pets"));
         await copyBase(pgOwners, new Base(join(dir, "back", "owners")));
         assert.deepEqual(await copyBase(pgPets, back), { records: 396, nextId: 402 });
+        assert.equal(pgPets.isOpen, true, "an open base stays open");
+        await back.open();
         const again = await back.select();
         assert.deepEqual([...again.slice(0, -1)], [...wanted]);
         assert.equal(back.schema.owner.base, join(dir, "back", "owners"));
@@ -397,6 +401,49 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
       await using db = await new PgBase("longname", { url }).create({ a: "int" });
       await assert.rejects(() => db.addField(long, "int"), /63/);
       assert.deepEqual(Object.keys(db.schema), ["a"]);
+    },
+  );
+
+  await t.step(
+    "the README's example of moving to PostgreSQL runs as written: a folder copied into a table, then a transaction on it",
+    async () => {
+      const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+      const section = /^## When you outgrow one machine\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1];
+      const example = /```ts ignore\n([\s\S]*?)^```$/m.exec(section ?? "")?.[1];
+      assert.ok(example, "README's section has a ```ts ignore block");
+      await withTempDir(async (dir) => {
+        {
+          await using ps = await new PsBase(join(dir, "data", "people")).create({
+            name: "string",
+            age: { type: "int", default: 0 },
+            born: "date",
+          });
+          await ps.insertMany([{ name: "Bo", age: 9 }, { name: "Ada", age: 36 }]);
+        }
+        const root = new URL("..", import.meta.url);
+        const file = join(dir, "example.ts");
+        await Deno.writeTextFile(
+          file,
+          example
+            .replaceAll('"./mod.ts"', JSON.stringify(new URL("mod.ts", root).href))
+            .replaceAll('"./pg.ts"', JSON.stringify(new URL("pg.ts", root).href))
+            .replace(/"postgres:\/\/app:secret@[^"]*"/, JSON.stringify(url)),
+        );
+        const out = await new Deno.Command(Deno.execPath(), {
+          // The repo's config: its import map names the client (`postgres`), as a user's would.
+          args: ["run", "--allow-all", "--config", new URL("deno.json", root).pathname, file],
+          cwd: dir,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const dec = new TextDecoder();
+        assert.equal(out.code, 0, dec.decode(out.stdout) + dec.decode(out.stderr));
+      });
+      await using db = await new PgBase("people", { url }).open();
+      assert.deepEqual((await db.select(["name", "age"])).map((r) => [r.__id__, r.name, r.age]), [
+        [1, "Bo", 9],
+        [2, "Ada", 37],
+      ]);
     },
   );
 
