@@ -5,7 +5,9 @@
 // one holds a write set, which must see committed state only (FORMAT.md,
 // R5). A short-lived process that reads and writes in turn opens one.
 
-import postgres from "postgres";
+// A full npm: specifier, not the import map's "postgres": `deno publish` would rewrite a bare one
+// in the uploaded file (the JSR test checks every uploaded byte against the checkout).
+import postgres from "npm:postgres@^3.4.9";
 
 /** What a query returns: its rows as arrays, or one such list per statement. */
 type Rows = unknown[][];

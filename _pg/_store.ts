@@ -44,7 +44,10 @@ export function beginSql(name: string, o: PgStoreOptions, token: string): string
     "BEGIN ISOLATION LEVEL READ COMMITTED", // each statement sees what was committed before it,
     // so everything after the lock sees every commit of the writers before us
     `SET LOCAL psbase.tx = ${text(token)}`,
-    ...(o.timeoutMs === undefined ? [] : [`SET LOCAL lock_timeout = ${Math.ceil(o.timeoutMs)}`]),
+    // lock_timeout 0 is no timeout at all: timeoutMs 0 (do not wait) is 1 ms.
+    ...(o.timeoutMs === undefined
+      ? []
+      : [`SET LOCAL lock_timeout = ${Math.max(1, Math.ceil(o.timeoutMs))}`]),
     ...(o.lock ? [lockSql(name)] : []),
     ...(o.timeoutMs === undefined ? [] : ["SET LOCAL lock_timeout = 0"]),
     selectMeta(name),

@@ -308,6 +308,9 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
         (e) => e instanceof LockTimeoutError && e.path === "wait" && e.timeoutMs === 100,
       );
       assert.equal((await b.get(id))!.n, 1, "a reader sees committed state");
+      const now = await new PgBase("wait", { url, timeoutMs: 0 }).open();
+      await assert.rejects(() => now.insert({ n: 9 }), LockTimeoutError);
+      await now.close();
       release();
       await tx;
       assert.equal((await b.get(id))!.n, 2);
