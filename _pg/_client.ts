@@ -6,7 +6,9 @@
 // R5). A short-lived process that reads and writes in turn opens one.
 
 // A full npm: specifier, not the import map's "postgres": `deno publish` would rewrite a bare one
-// in the uploaded file (the JSR test checks every uploaded byte against the checkout).
+// in the uploaded file (the JSR test checks every uploaded byte against the checkout); `deno pack`
+// writes "postgres" for Node. Keep the range equal to deno.json's.
+// deno-lint-ignore no-import-prefix
 import postgres from "npm:postgres@^3.4.9";
 
 /** What a query returns: its rows as arrays, or one such list per statement. */

@@ -450,6 +450,27 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
     },
   );
 
+  await t.step(
+    'strings above U+FFFF sort after U+E000-U+FFFF (code point order, COLLATE "C"): the one ordering difference from a folder, as the README says',
+    async () => {
+      await using db = await new PgBase("astral", { url }).create({ w: "string" });
+      const words = ["\u{1F600}", "\uFFFD", "\uE000", "\uD7FF", "z"];
+      await db.insertMany(words.map((w) => ({ w })));
+      const got = (await db.find({}, { orderBy: "+w" })).map((r) => r.w);
+      assert.deepEqual(got, ["z", "\uD7FF", "\uE000", "\uFFFD", "\u{1F600}"]);
+      // JavaScript (and a folder) order by UTF-16 code unit: the surrogate pair first.
+      assert.deepEqual([...words].sort(), ["z", "\uD7FF", "\u{1F600}", "\uE000", "\uFFFD"]);
+      assert.deepEqual(
+        (await db.find({ w: ["\uE000", null] })).map((r) => r.w).sort(),
+        [
+          "\u{1F600}",
+          "\uE000",
+          "\uFFFD",
+        ].sort(),
+      );
+    },
+  );
+
   await t.step("a PgBase links only to PgBases", async () => {
     await withTempDir(async (dir) => {
       const file = new Base(join(dir, "f"));
