@@ -150,13 +150,15 @@ export class PgStore implements Storage {
       if (sqlState(e) === "55P03") throw new LockTimeoutError(this.name, this.options.timeoutMs!);
       throw e;
     }
-    const meta = results[results.length - 1];
-    if (!meta.length) {
+    try {
+      const meta = results[results.length - 1];
+      if (!meta.length) throw new BaseChangedError(this.name, "destroyed");
+      this.apply(decodeMeta(this.name, meta[0]));
+    } catch (e) {
       await this.#conn.run(["ROLLBACK"]).catch(() => {});
       this.#conn.busy = false;
-      throw new BaseChangedError(this.name, "destroyed");
+      throw e;
     }
-    this.apply(decodeMeta(this.name, meta[0]));
     return new PgWriteSet(this, token);
   }
 
