@@ -17,7 +17,7 @@ import type { ResultSet } from "./_query/_result_set.ts";
 import { show } from "./_show.ts";
 import type { Change, IndexSpec, Storage, StorageDriver, WriteSet } from "./_storage/_types.ts";
 import { checkArity, checkOptions } from "./_table/_args.ts";
-import { type Access, kindOf, registerKind, type TableKind } from "./_table/_kind.ts";
+import { type Access, kindOf, registerKind, setInternals, type TableKind } from "./_table/_kind.ts";
 import { type LinkReader, toRecords } from "./_table/_records.ts";
 import {
   checkName,
@@ -143,7 +143,7 @@ export interface FieldInfo {
   type: string;
   /** The value inserts get when they leave the field out. */
   default: unknown;
-  /** For a link: the linked base's folder (absolute). */
+  /** For a link: the linked base's folder (absolute), or for a `PgBase` the linked table. */
   base?: string;
   /** The kind of the field's index, if it has one. */
   index?: string;
@@ -238,7 +238,7 @@ export class Base<S extends Schema = Schema> {
     const out: { [field: string]: FieldInfo } = {};
     for (const f of s.fields) {
       out[f.name] = { type: f.type, default: decode(f, f.default) };
-      if (f.base) out[f.name].base = paths.resolve(this.#path, f.base);
+      if (f.base) out[f.name].base = this.#linked(f.base);
       const ix = s.indexes.find((i) => i.field === f.name);
       if (ix) out[f.name].index = ix.kind;
     }
@@ -313,8 +313,19 @@ export class Base<S extends Schema = Schema> {
   #records = (rows: Row[], want: number[], fields: readonly Field[]): Promise<Rec[]> =>
     toRecords(rows, want, fields, (f) => this.#link(f));
 
+  /** The linked base's name (a folder made absolute, a table) from a link field's `base`. */
+  #linked(stored: string): string {
+    return this.#kind.links?.resolve(this.#path, stored) ?? paths.resolve(this.#path, stored);
+  }
+
+  /** How a link field of this base stores the name of the base `target` (undefined: the default). */
+  #linkName(): ((target: string) => string) | undefined {
+    const links = this.#kind.links;
+    return links && ((target) => links.name(this.#path, target));
+  }
+
   async #link(f: Field): Promise<LinkReader> {
-    const path = paths.resolve(this.#path, f.base!);
+    const path = this.#linked(f.base!);
     let entry = this.#links.get(path);
     if (!entry) {
       const Kind = this.constructor as new (p: string, o: BaseOptions) => Base;
@@ -367,11 +378,27 @@ export class Base<S extends Schema = Schema> {
     let fields: Field[];
     let indexes: IndexSpec[];
     try {
-      fields = parseSchema(schema, this.#path);
+      fields = parseSchema(schema, this.#path, this.#linkName());
       indexes = indexesOf(schema, fields);
     } catch (e) {
       throw new TypeError(`Cannot create: ${(e as Error).message}`, { cause: e });
     }
+    await this.#create(fields, indexes, mode);
+    for (const spec of Object.values(schema)) {
+      const target = typeof spec === "object" && spec !== null && "type" in spec ? spec.type : spec;
+      if (target instanceof Base && !this.#links.has(target.path)) {
+        this.#links.set(target.path, { base: target, own: false });
+      }
+    }
+    return this as unknown as Base<S2>;
+  }
+
+  /** `create()` of a parsed schema. */
+  async #create(
+    fields: Field[],
+    indexes: IndexSpec[],
+    mode: "open" | "override" | undefined,
+  ): Promise<void> {
     const { driver, options: o } = await this.#loadDriver();
     await this.#exclusive("create", async () => {
       let exists: boolean;
@@ -381,31 +408,34 @@ export class Base<S extends Schema = Schema> {
         throw this.#notFolder(e);
       }
       if (exists && mode === undefined) throw new BaseExistsError(this.#path, []);
+      const openExisting = async () => {
+        const storage = await driver.open(this.#path, o);
+        const diff = schemaDifferences(storage.fields, storage.indexes, fields, indexes);
+        if (diff.length) {
+          await storage.close();
+          throw new BaseExistsError(this.#path, diff);
+        }
+        this.#install(storage);
+      };
       try {
         if (exists && mode === "open") {
-          const storage = await driver.open(this.#path, o);
-          const diff = schemaDifferences(storage.fields, storage.indexes, fields, indexes);
-          if (diff.length) {
-            await storage.close();
-            throw new BaseExistsError(this.#path, diff);
-          }
-          this.#install(storage);
+          await openExisting();
         } else {
           await driver.checkCreate(this.#path, o); // before anything is removed
           if (exists) await driver.destroy(this.#path, o);
-          this.#install(await driver.create(this.#path, fields, indexes, o));
+          try {
+            this.#install(await driver.create(this.#path, fields, indexes, o));
+          } catch (e) {
+            // Created by another process since exists() (a PgBase takes no lock
+            // here: its database is the lock): "open" opens it as if it had been there.
+            if (!(e instanceof BaseExistsError) || mode !== "open") throw e;
+            await openExisting();
+          }
         }
       } catch (e) {
         throw this.#notFolder(e);
       }
     });
-    for (const spec of Object.values(schema)) {
-      const target = typeof spec === "object" && spec !== null && "type" in spec ? spec.type : spec;
-      if (target instanceof Base && !this.#links.has(target.path)) {
-        this.#links.set(target.path, { base: target, own: false });
-      }
-    }
-    return this as unknown as Base<S2>;
   }
 
   /**
@@ -767,7 +797,7 @@ export class Base<S extends Schema = Schema> {
     await this.#change("addField", (s) => {
       let field: Field;
       try {
-        field = makeField(name, { type, default: o.default }, this.#path);
+        field = makeField(name, { type, default: o.default }, this.#path, this.#linkName());
       } catch (e) {
         throw new TypeError(`Cannot addField: ${(e as Error).message}`);
       }
@@ -936,6 +966,15 @@ export class Base<S extends Schema = Schema> {
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordOf<S>> {
     yield* await this.find();
+  }
+
+  static {
+    // Past the public API, for psbase's own tools (copying a base: pg.ts).
+    setInternals({
+      read: (b, body) => (b as Base).#read("read", body),
+      write: (b, body) => (b as Base).#write("write", body),
+      create: (b, fields, indexes, mode) => (b as Base).#create(fields, indexes, mode),
+    });
   }
 }
 

@@ -3,7 +3,8 @@
 // that their public declarations show no hooks: how a base is named, where
 // it is stored, and what lock guards its writes.
 
-import type { StorageDriver } from "../_storage/_types.ts";
+import type { Field } from "../_field/_codec.ts";
+import type { IndexSpec, Storage, StorageDriver, WriteSet } from "../_storage/_types.ts";
 
 /** The write lock of a kind of base (FORMAT.md, L3): none for `Base`, a file lock for `PsBase`. */
 export interface Access {
@@ -33,6 +34,17 @@ export interface TableKind {
   ): Promise<{ driver: StorageDriver<unknown>; options: unknown }>;
   /** The write lock, when writes take one. */
   access?(name: string, options: { [k: string]: unknown }): Access;
+  /**
+   * How a link field names the base it links to (default: the linked folder
+   * relative to this base's folder, FORMAT.md F2). `name` throws a TypeError
+   * for a base this kind cannot link to.
+   */
+  readonly links?: {
+    /** The stored name of base `to`, linked from base `from` (both as `name()` made them). */
+    name(from: string, to: string): string;
+    /** The linked base's name from its stored name. */
+    resolve(from: string, stored: string): string;
+  };
 }
 
 const kinds = new WeakMap<object, TableKind>();
@@ -49,4 +61,35 @@ export function kindOf(cls: object): TableKind {
     if (k) return k;
   }
   throw new Error(`Cannot make a base: ${String((cls as { name?: string }).name)} has no storage`);
+}
+
+/**
+ * What psbase's own tools (copying a base: pg.ts) may do with a base past its
+ * public API, each step through the base's own locking. Set once by base.ts.
+ */
+export interface BaseInternals {
+  /** Runs `body` on the base's storage, refreshed first (a read: no lock). */
+  read<T>(base: object, body: (s: Storage) => Promise<T>): Promise<T>;
+  /** Runs `body` on a write set under the base's write lock; commits when it returns. */
+  write<T>(base: object, body: (ws: WriteSet) => Promise<T>): Promise<T>;
+  /** `create()` with a schema already parsed, then opened. */
+  create(
+    base: object,
+    fields: Field[],
+    indexes: IndexSpec[],
+    mode: "open" | "override" | undefined,
+  ): Promise<void>;
+}
+
+let internals: BaseInternals | undefined;
+
+/** Called once by base.ts. */
+export function setInternals(i: BaseInternals): void {
+  internals = i;
+}
+
+/** The table layer's internals (base.ts must be loaded). */
+export function baseInternals(): BaseInternals {
+  if (!internals) throw new Error("Cannot reach the table layer: base.ts is not loaded");
+  return internals;
 }

@@ -42,8 +42,17 @@ export function checkName(name: unknown): string {
   return name;
 }
 
-/** Builds one field from a spec; `dir` is this base's folder (for links). */
-export function makeField(name: string, spec: FieldSpec, dir: string): Field {
+/**
+ * Builds one field from a spec; `dir` is this base's folder (for links).
+ * `linkName` names a linked base as the field stores it (default: its folder
+ * relative to `dir`; a `PgBase` stores a table's name).
+ */
+export function makeField(
+  name: string,
+  spec: FieldSpec,
+  dir: string,
+  linkName?: (target: string) => string,
+): Field {
   checkName(name);
   let type: unknown = spec;
   let dflt: unknown = null;
@@ -64,7 +73,8 @@ export function makeField(name: string, spec: FieldSpec, dir: string): Field {
   let field: Field;
   const target = linkPath(type);
   if (target !== undefined) {
-    field = { name, type: "link", default: null, base: path.relative(dir, target) || "." };
+    const base = linkName ? linkName(target) : path.relative(dir, target) || ".";
+    field = { name, type: "link", default: null, base };
   } else if (typeof type === "string" && type !== "link" && codecOf(type)) {
     field = { name, type, default: null };
   } else {
@@ -142,11 +152,15 @@ export function schemaDifferences(
 }
 
 /** Builds the field list of a schema, rejecting any bad name, type or default. */
-export function parseSchema(schema: Schema, dir: string): Field[] {
+export function parseSchema(
+  schema: Schema,
+  dir: string,
+  linkName?: (target: string) => string,
+): Field[] {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
     throw new TypeError(`Schema must be an object of field specs, got ${show(schema)}`);
   }
-  const fields = Object.entries(schema).map(([name, spec]) => makeField(name, spec, dir));
+  const fields = Object.entries(schema).map(([name, spec]) => makeField(name, spec, dir, linkName));
   if (fields.length === 0) throw new TypeError("Schema must have at least one field");
   return fields;
 }

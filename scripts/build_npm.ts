@@ -340,6 +340,8 @@ export async function buildNpm(options: BuildOptions = {}): Promise<BuildResult>
     "bundle",
     "--platform",
     "deno",
+    "--packages",
+    "external",
     "--code-splitting",
     "--outdir",
     bundleDir,

@@ -32,7 +32,12 @@ const encoder = new TextEncoder();
 const write = (s: string) => Deno.stdout.writeSync(encoder.encode(s));
 const tty = Deno.stdout.isTerminal();
 
-const NAMES: { [e in Engine]: string } = { plain: "plain Base", ps: "PsBase" };
+const NAMES: { [e in Engine]: string } = {
+  plain: "plain Base",
+  ps: "PsBase",
+  pg: "PgBase",
+  "pg-nolock": "PgBase without its lock",
+};
 
 async function play(engine: Engine, dir: string): Promise<ScenarioRun> {
   const name = NAMES[engine];

@@ -39,6 +39,10 @@ import {
   roundTripScenario,
   usageScenario,
 } from "./_cli.ts";
+import { pgMissing, withPg } from "./_pg_server.ts";
+
+/** Why the PgBase races are skipped here (PostgreSQL not installed, outside CI), if they are. */
+const pgSkip = await pgMissing();
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NODE_SUITE = join(ROOT, "tests", "node");
@@ -202,7 +206,7 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
         assert.equal(pkg.version, deno.version);
         assert.equal(pkg.type, "module");
         assert.deepEqual(pkg.engines, { node: ">=20" });
-        assert.deepEqual(Object.keys(pkg.dependencies ?? {}), ["koffi"]);
+        assert.deepEqual(Object.keys(pkg.dependencies ?? {}).sort(), ["koffi", "postgres"]);
         assert.equal(pkg.types, "./mod.d.ts");
         assert.deepEqual(pkg.exports["."], {
           types: "./mod.d.ts",
@@ -214,7 +218,13 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
           assert.ok(files.includes(f), `package has ${f}`);
         }
         assert.deepEqual(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), []);
+        assert.deepEqual(pkg.exports["./pg"], {
+          types: "./pg.d.ts",
+          import: "./pg.js",
+          default: "./pg.js",
+        });
         assert.ok(existsSync(join(dir, "node_modules", "koffi")), "koffi installed");
+        assert.ok(existsSync(join(dir, "node_modules", "postgres")), "postgres installed");
         assert.ok(!existsSync(join(dir, "node_modules", "@deno")), "no @deno/* package");
 
         await Deno.mkdir(suite);
@@ -514,6 +524,40 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
             } (${secs()})`,
           );
         }
+      },
+    });
+
+    await t.step({
+      name:
+        "25 Deno + 25 Node processes on one PgBase (psbase/pg): 20 increments each end at exactly 1000, and the seed scenario loses nothing",
+      ignore: !installed || pgSkip !== undefined,
+      fn: async () => {
+        await withPg(async ({ url }) => {
+          const before = Deno.env.get("DATABASE_URL");
+          Deno.env.set("DATABASE_URL", url); // the children's database
+          try {
+            const counter = await runScenario(counterScenario(20), {
+              engine: "pg",
+              processes: PROCESSES,
+              dir: races,
+              command: command(mixed),
+            });
+            checkRace("counter, Deno + Node, PgBase", counter, mixed);
+            assert.equal(checkCounter(counter).length, (PROCESSES / 2) * 20);
+            const seed = await runScenario(seedScenario(5000), {
+              engine: "pg",
+              processes: PROCESSES,
+              dir: races,
+              command: command(mixed),
+            });
+            checkRace("seed, Deno + Node, PgBase", seed, mixed);
+            checkSeed(seed);
+          } finally {
+            if (before === undefined) Deno.env.delete("DATABASE_URL");
+            else Deno.env.set("DATABASE_URL", before);
+          }
+        });
+        console.log(`  (${secs()})`);
       },
     });
 

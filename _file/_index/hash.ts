@@ -30,7 +30,8 @@ function bucketCount(rows: number): number {
 /** Equality and `in` lookups by hash buckets. */
 export const hash: IndexKind = {
   name: "hash",
-  answers: (c) => c.eq !== undefined || c.in !== undefined,
+  // Nulls are not in the index: an `in` list holding null is left to the column scan.
+  answers: (c) => c.eq !== undefined || (c.in !== undefined && !c.in.includes(null)),
   build(values) {
     const b = bucketCount(values.length);
     const counts = new Uint32Array(b + 1);

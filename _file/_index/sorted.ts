@@ -6,7 +6,9 @@ import { compareStored, type IndexKind } from "./_types.ts";
 /** Row positions in value order; lookups by binary search. */
 export const sorted: IndexKind = {
   name: "sorted",
-  answers: (c) => c.eq !== undefined || c.in !== undefined || c.range !== undefined,
+  // `lookup` finds no nulls: an `in` list holding null is left to the column scan.
+  answers: (c) =>
+    c.eq !== undefined || (c.in !== undefined && !c.in.includes(null)) || c.range !== undefined,
   build(values) {
     const order = Array.from(values.keys());
     order.sort((a, b) => compareStored(values[a], values[b]) || a - b);

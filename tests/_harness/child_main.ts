@@ -18,7 +18,7 @@
 
 import { rng } from "../../scripts/_rng.ts";
 import { type ChildContext, openEngine } from "./context.ts";
-import type { Engine } from "./race.ts";
+import { type Engine, ENGINES } from "./race.ts";
 import { CHILDREN } from "./scenarios/mod.ts";
 
 const opt: { [k: string]: string } = {};
@@ -28,7 +28,7 @@ for (const a of Deno.args) {
   opt[m[1]] = m[2];
 }
 const engine = opt.engine as Engine;
-if (engine !== "ps" && engine !== "plain") throw new Error(`child_main: bad --engine ${engine}`);
+if (!ENGINES.includes(engine)) throw new Error(`child_main: bad --engine ${engine}`);
 const index = Number(opt.index ?? 0);
 
 const encoder = new TextEncoder();
@@ -68,7 +68,7 @@ const ctx: ChildContext = {
     if (v === undefined || !Number.isFinite(v)) throw new Error(`child_main: missing --${name}`);
     return v;
   },
-  open: (options = {}) => openEngine(engine, opt.base, options).open(),
+  open: async (options = {}) => await (await openEngine(engine, opt.base, options)).open(),
   data: {},
   ops: 0,
   get stopRequested() {

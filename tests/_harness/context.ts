@@ -47,13 +47,29 @@ export interface ChildContext {
   trace(msg: string): void;
 }
 
-/** A `PsBase` or a plain `Base` at `path`. */
-export function openEngine(
+/**
+ * A `PsBase`, a plain `Base`, or a `PgBase` (locked or not) at `path`. The
+ * PostgreSQL module is loaded only for a PostgreSQL engine, so file-base
+ * children never load a driver.
+ */
+export async function openEngine(
   engine: Engine,
   path: string,
   options: { checkpointBytes?: number } = {},
-): Base {
+): Promise<Base> {
+  if (engine === "pg" || engine === "pg-nolock") {
+    const { PgBase } = await import("../../pg.ts");
+    const db = new PgBase(path.replace(/^pg:/, ""));
+    if (engine === "pg") return db;
+    const { unlockForTests } = await import("../../_pg/_kind.ts");
+    return unlockForTests(db);
+  }
   return engine === "ps" ? new PsBase(path, options) : new Base(path, options);
+}
+
+/** A shared base at `path`: a `PgBase` for `pg:<table>` (at `DATABASE_URL`), else a `PsBase`. */
+export async function sharedBase(path: string): Promise<Base> {
+  return await openEngine(path.startsWith("pg:") ? "pg" : "ps", path);
 }
 
 /** Reads record `id` inside a transaction (counting one op unless `count` is false); fails loudly if it is missing. */

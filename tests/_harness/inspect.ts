@@ -6,7 +6,8 @@
  * @module
  */
 
-import { PsBase, type RecordOf } from "../../mod.ts";
+import type { Base, RecordOf } from "../../mod.ts";
+import { sharedBase } from "./context.ts";
 import type { Anomalies } from "./anomalies.ts";
 import type { ChildOutput } from "./child.ts";
 
@@ -38,7 +39,7 @@ export interface Inspection {
 }
 
 /**
- * Opens the base at `path` with a fresh `PsBase` and checks it whole:
+ * Opens the base at `path` with a fresh `PsBase` (a `PgBase` for `pg:<table>`) and checks it whole:
  * `count()` equals the records iterated, no id is duplicated, every record
  * decodes to its field types, `get(id)` and `has(id)` agree with the
  * iteration, and `select()` returns the same records. Problems go to `found`.
@@ -46,9 +47,9 @@ export interface Inspection {
  */
 export async function inspectBase(path: string, found: Anomalies): Promise<Inspection> {
   const out: Inspection = { records: [], byId: new Map(), count: 0 };
-  let db: PsBase | undefined;
+  let db: Base | undefined;
   try {
-    db = await new PsBase(path).open();
+    db = await (await sharedBase(path)).open();
     const schema = db.schema;
     out.count = await db.count();
     for await (const r of db) out.records.push(r);

@@ -10,7 +10,9 @@
  *
  * `engine: "ps"` runs the children on `PsBase`; `engine: "plain"` on `Base`,
  * with no cross-process lock at all: the negative control, which must show
- * damage with the very same harness.
+ * damage with the very same harness. `engine: "pg"` runs them on `PgBase` (the
+ * base is then `pg:<table>` in the database at `DATABASE_URL`), and
+ * `"pg-nolock"` on `PgBase` without its advisory lock: its negative control.
  *
  * @module
  */
@@ -20,8 +22,17 @@ import { Anomalies } from "./anomalies.ts";
 import { Child, type ChildCommand, type ChildOutput } from "./child.ts";
 import { childErrors, inspectBase, type Inspection } from "./inspect.ts";
 
-/** Which engine the children use: `PsBase`, or plain `Base` (no lock: the negative control). */
-export type Engine = "ps" | "plain";
+/**
+ * Which engine the children use: `PsBase`, or plain `Base` (no lock: the
+ * negative control); `PgBase`, or `PgBase` without its advisory lock.
+ */
+export type Engine = "ps" | "plain" | "pg" | "pg-nolock";
+
+/** Every engine, for checking a child's `--engine`. */
+export const ENGINES: readonly Engine[] = ["ps", "plain", "pg", "pg-nolock"];
+
+/** Whether the engine's bases are PostgreSQL tables (the base is then `pg:<table>`). */
+export const isPg = (engine: Engine): boolean => engine === "pg" || engine === "pg-nolock";
 
 /** Options of {@linkcode race}. */
 export interface RaceOptions {
@@ -155,7 +166,8 @@ export async function runScenario(
     command?: (i: number) => ChildCommand;
   },
 ): Promise<ScenarioRun> {
-  const base = join(o.dir, `${scenario.name}-${o.engine}-${crypto.randomUUID().slice(0, 8)}`);
+  const unique = `${scenario.name}-${o.engine}-${crypto.randomUUID().slice(0, 8)}`;
+  const base = isPg(o.engine) ? `pg:${unique.replaceAll("-", "_")}` : join(o.dir, unique);
   const seeded = await scenario.seed(base);
   const run = await race({
     engine: o.engine,

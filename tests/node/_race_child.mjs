@@ -4,7 +4,7 @@
 // (`import ... from "psbase"`), so the harness can race Node processes alone or
 // mixed with Deno ones.
 //
-//   node _race_child.mjs --engine=ps|plain --base=<folder> --scenario=<name>
+//   node _race_child.mjs --engine=ps|plain|pg --base=<folder>|pg:<table> --scenario=<name>
 //     --index=<i> [scenario options]
 //
 // Same protocol as tests/_harness/child_main.ts: prints "ready", waits for a
@@ -36,7 +36,7 @@ for (const a of process.argv.slice(2)) {
   opt[m[1]] = m[2];
 }
 const engine = opt.engine;
-if (engine !== "ps" && engine !== "plain") {
+if (engine !== "ps" && engine !== "plain" && engine !== "pg") {
   throw new Error(`_race_child.mjs: bad --engine ${engine}`);
 }
 const index = Number(opt.index ?? 0);
@@ -59,7 +59,14 @@ process.stdin.on("data", (chunk) => {
 });
 process.stdin.on("end", () => letGo());
 
-const open = () => (engine === "ps" ? new PsBase(opt.base) : new Base(opt.base)).open();
+const open = async () => {
+  if (engine === "pg") {
+    // --base=pg:<table>, in the database at DATABASE_URL (psbase/pg loads its client only here).
+    const { PgBase } = await import("psbase/pg");
+    return await new PgBase(opt.base.replace(/^pg:/, "")).open();
+  }
+  return await (engine === "ps" ? new PsBase(opt.base) : new Base(opt.base)).open();
+};
 
 let ops = 0;
 /** What the child reports besides ok/ops/ms; filled as it goes. */

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { PsBase, type Schema } from "../../../mod.ts";
+import type { Schema } from "../../../mod.ts";
+import { sharedBase } from "../context.ts";
 
 /** The schema every scenario uses. `a` and `b` are always written equal: a row with a != b is torn. */
 export const SCHEMA: Schema = {
@@ -37,7 +38,7 @@ export async function seedRows(
   rows: Array<{ [k: string]: unknown }>,
   schema: Schema = SCHEMA,
 ): Promise<number[]> {
-  await using db = await new PsBase(path).create<Schema>(schema);
+  await using db = await (await sharedBase(path)).create<Schema>(schema);
   return rows.length ? await db.insertMany(rows) : [];
 }
 

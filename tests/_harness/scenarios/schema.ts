@@ -10,8 +10,8 @@
  * @module
  */
 
-import { PsBase, type Schema } from "../../../mod.ts";
-import { type ChildContext, must } from "../context.ts";
+import type { Schema } from "../../../mod.ts";
+import { type ChildContext, must, sharedBase } from "../context.ts";
 import type { Scenario } from "../race.ts";
 import { sleep } from "../time.ts";
 import { SCHEMA } from "./_schema.ts";
@@ -34,7 +34,10 @@ export function schemaScenario(o: { rounds: number; records: number }): Scenario
     name: "schema",
     async seed(path) {
       {
-        await using db = await new PsBase(path).create<Schema>({ ...SCHEMA, scratch: "int" });
+        await using db = await (await sharedBase(path)).create<Schema>({
+          ...SCHEMA,
+          scratch: "int",
+        });
         const rows = [];
         for (let k = 1; k <= o.records; k++) {
           rows.push({ key: k, a: k, b: k, note: "seed", scratch: k });

@@ -1,0 +1,151 @@
+// Copyright 2026 the psbase authors. MIT license.
+// The PostgreSQL store as a storage driver (_storage/_types.ts): a base is a
+// table and its row of `psbase_meta`, made, opened and dropped under the
+// table's advisory lock.
+
+import { BaseExistsError, BaseNotFoundError } from "../_errors.ts";
+import type { Field } from "../_field/_codec.ts";
+import type { IndexSpec, StorageDriver } from "../_storage/_types.ts";
+import { checkTable } from "./_check.ts";
+import { sqlState } from "./_client.ts";
+import { CREATE_META, decodeMeta, insertMeta, selectMeta } from "./_meta.ts";
+import { createIndexSql, PgStore, type PgStore as Store, type PgStoreOptions } from "./_store.ts";
+import { columnType, hash32, ident, LOCK_CLASS, lockSql, META, NAME, text } from "./_sql.ts";
+
+/** Runs `body`; a missing `psbase_meta` (no base was ever made in this database) gives `none`. */
+async function orNone<T>(body: () => Promise<T>, none: T): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    if (sqlState(e) === "42P01") return none;
+    throw e;
+  }
+}
+
+/** The database's encoding: PgBase needs UTF8, so that text holds any string psbase stores. */
+const ENCODING = "SELECT current_setting('server_encoding')";
+
+function checkEncoding(name: string, encoding: unknown): void {
+  if (encoding !== "UTF8") {
+    throw new Error(
+      `Cannot use table ${name}: the database's encoding is ${encoding}, and PgBase needs UTF8 ` +
+        `(CREATE DATABASE ... ENCODING 'UTF8')`,
+    );
+  }
+}
+
+/** Throws a TypeError for a field name PostgreSQL would cut (over 63 bytes). */
+export function checkFieldName(name: string, what: string): void {
+  if (!NAME.test(name)) {
+    throw new TypeError(
+      `Cannot ${what}: field name ${
+        JSON.stringify(name.slice(0, 20) + "...")
+      } is over 63 characters, PostgreSQL's limit for a column name`,
+    );
+  }
+}
+
+/** Whether the table exists, psbase's or not. */
+function tableExists(name: string): string {
+  return `SELECT to_regclass(${text(ident(name))}) IS NOT NULL`;
+}
+
+/** The statement making the table of a new base. */
+function createTableSql(name: string, fields: Field[]): string {
+  const cols = [
+    `"__id__" int8 PRIMARY KEY`,
+    `"__version__" int8 NOT NULL`,
+    ...fields.map((f) => `${ident(f.name)} ${columnType(f.type)}`),
+  ];
+  return `CREATE TABLE ${ident(name)} (${cols.join(", ")})`;
+}
+
+/** Opens, creates, drops and checks bases stored as PostgreSQL tables. */
+export const pgDriver: StorageDriver<PgStoreOptions> = {
+  exists: (name, o) =>
+    orNone(async () => {
+      const [rows] = await o.connection.run([
+        `SELECT 1 FROM ${ident(META)} WHERE name = ${text(name)}`,
+      ]);
+      return rows.length > 0;
+    }, false),
+
+  async checkCreate(name, o) {
+    const [[[table]], meta] = await o.connection.run([tableExists(name)]).then(async (r) =>
+      [
+        r[0],
+        await orNone(async () => (await o.connection.run([selectMeta(name)]))[0], []),
+      ] as const
+    );
+    if (table && !meta.length) {
+      throw new Error(
+        `Cannot create a base in table ${name}: a table of that name exists, and it is not a psbase base`,
+      );
+    }
+  },
+
+  async open(name, o) {
+    const [rows, [[encoding]]] = await orNone(
+      () => o.connection.run([selectMeta(name), ENCODING]),
+      [[], [["UTF8"]]],
+    );
+    checkEncoding(name, encoding);
+    if (!rows.length) throw new BaseNotFoundError(name);
+    return new PgStore(name, o, decodeMeta(name, rows[0]));
+  },
+
+  async create(name: string, fields: Field[], indexes: IndexSpec[], o): Promise<Store> {
+    for (const f of fields) checkFieldName(f.name, "create");
+    const c = o.connection;
+    const [, , [[taken]], [[table]], [[encoding]]] = await c.run([
+      "BEGIN",
+      `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${hash32(META)})`, // one maker of psbase_meta
+      CREATE_META,
+      lockSql(name),
+      `SELECT EXISTS (SELECT 1 FROM ${ident(META)} WHERE name = ${text(name)})`,
+      tableExists(name),
+      ENCODING,
+    ]).catch(async (e) => {
+      await c.run(["ROLLBACK"]).catch(() => {});
+      throw e;
+    });
+    if (taken || table || encoding !== "UTF8") {
+      await c.run(["ROLLBACK"]);
+      checkEncoding(name, encoding as string);
+      if (taken) throw new BaseExistsError(name);
+      throw new Error(
+        `Cannot create a base in table ${name}: a table of that name exists, and it is not a psbase base`,
+      );
+    }
+    try {
+      await c.run([
+        createTableSql(name, fields),
+        ...indexes.map((ix) => createIndexSql(name, ix)),
+        insertMeta(name, fields, indexes),
+        "COMMIT",
+      ]);
+    } catch (e) {
+      await c.run(["ROLLBACK"]).catch(() => {});
+      throw e;
+    }
+    return new PgStore(name, o, { generation: 1, nextId: 1, fields, indexes });
+  },
+
+  async destroy(name, o) {
+    const c = o.connection;
+    await orNone(async () => {
+      const [, [[had]]] = await c.run([
+        "BEGIN",
+        lockSql(name),
+        `WITH d AS (DELETE FROM ${ident(META)} WHERE name = ${text(name)} RETURNING 1)
+         SELECT count(*) FROM d`,
+      ]);
+      await c.run([...(had ? [`DROP TABLE IF EXISTS ${ident(name)}`] : []), "COMMIT"]);
+    }, undefined).catch(async (e) => {
+      await c.run(["ROLLBACK"]).catch(() => {});
+      throw e;
+    });
+  },
+
+  check: (name, o) => checkTable(name, o.connection),
+};

@@ -1,0 +1,527 @@
+// Copyright 2026 the psbase authors. MIT license.
+// The PostgreSQL store: one base is one table plus its row of `psbase_meta`
+// (the second implementation of _storage/_types.ts). A write set is one
+// database transaction that first takes the table's advisory lock, so
+// writers queue as they do on the file lock, across processes and hosts;
+// reads outside it are single statements on committed state.
+
+import { BaseChangedError, LockTimeoutError } from "../_errors.ts";
+import type { Field, Row, Stored } from "../_field/_codec.ts";
+import type { Cond } from "../_query/_where.ts";
+import type { Change, IndexSpec, Query, Storage, WriteSet } from "../_storage/_types.ts";
+import { show } from "../_show.ts";
+import { type Connection, sqlState } from "./_client.ts";
+import { decodeMeta, type Meta, PG_FORMAT, selectMeta, updateSchema } from "./_meta.ts";
+import { countSql, selectSql } from "./_query.ts";
+import {
+  columnAt,
+  columnType,
+  ident,
+  indexName,
+  literal,
+  lockSql,
+  META,
+  NAME,
+  text,
+  typeAt,
+} from "./_sql.ts";
+
+/** Options of a PostgreSQL store. */
+export interface PgStoreOptions {
+  connection: Connection;
+  /** How long a write waits for the table's lock, in ms (undefined: forever). */
+  timeoutMs: number | undefined;
+  /** False only in the tests' negative control: writes take no lock. */
+  lock: boolean;
+}
+
+/** Rows per INSERT statement of a buffered bulk insert. */
+const INSERT_CHUNK = 1000;
+
+/** Statements that begin a write set: a transaction, then the lock, then a fresh read of the schema. */
+export function beginSql(name: string, o: PgStoreOptions, token: string): string[] {
+  return [
+    "BEGIN ISOLATION LEVEL READ COMMITTED", // each statement sees what was committed before it,
+    // so everything after the lock sees every commit of the writers before us
+    `SET LOCAL psbase.tx = ${text(token)}`,
+    // lock_timeout 0 is no timeout at all: timeoutMs 0 (do not wait) is 1 ms.
+    ...(o.timeoutMs === undefined
+      ? []
+      : [`SET LOCAL lock_timeout = ${Math.max(1, Math.ceil(o.timeoutMs))}`]),
+    ...(o.lock ? [lockSql(name)] : []),
+    ...(o.timeoutMs === undefined ? [] : ["SET LOCAL lock_timeout = 0"]),
+    selectMeta(name),
+  ];
+}
+
+/**
+ * Fails unless the statement runs inside the write set's own transaction: if
+ * the session dropped and the client reconnected, the statements after it
+ * would otherwise run outside the transaction and its lock.
+ */
+function guardSql(token: string): string {
+  return `SELECT 1 / (coalesce(current_setting('psbase.tx', true) = ${text(token)}, false))::int`;
+}
+
+/** One base's table and schema, as this process last read them. */
+export class PgStore implements Storage {
+  readonly name: string;
+  readonly options: PgStoreOptions;
+  fields: Field[] = [];
+  indexes: IndexSpec[] = [];
+  generation = 0;
+  nextId = 1;
+  #closed = false;
+
+  constructor(name: string, options: PgStoreOptions, meta: Meta) {
+    this.name = name;
+    this.options = options;
+    this.apply(meta);
+    options.connection.hold();
+  }
+
+  get #conn(): Connection {
+    return this.options.connection;
+  }
+
+  /** Takes a schema read from `psbase_meta`. */
+  apply(meta: Meta): void {
+    if (meta.generation !== this.generation) {
+      this.fields = meta.fields;
+      this.indexes = meta.indexes;
+      this.generation = meta.generation;
+    }
+    this.nextId = meta.nextId;
+  }
+
+  /** Reads the row of `psbase_meta` again (FORMAT.md, R3): one round trip. */
+  async refresh(): Promise<void> {
+    const [rows] = await this.#read([selectMeta(this.name)]);
+    if (!rows.length) throw new BaseChangedError(this.name, "destroyed");
+    this.apply(decodeMeta(this.name, rows[0]));
+  }
+
+  /** Runs a read: on committed state, outside any write set of this base. */
+  async #read(statements: string[]): Promise<unknown[][][]> {
+    try {
+      return await this.#conn.read(statements);
+    } catch (e) {
+      if (sqlState(e) === "42P01") throw new BaseChangedError(this.name, "destroyed");
+      throw e;
+    }
+  }
+
+  // --- Reading (committed state) ---
+
+  get(id: number): Promise<Row | undefined> {
+    return getRow(this.name, this.fields, id, (s) => this.#read(s));
+  }
+
+  getMany(ids: number[]): Promise<Row[]> {
+    return getRows(this.name, this.fields, ids, (s) => this.#read(s));
+  }
+
+  async select(q: Query): Promise<Row[]> {
+    const { sql, rows } = selectSql(this.name, q, this.fields);
+    return rows((await this.#read([sql]))[0]);
+  }
+
+  async count(conds: Cond[]): Promise<number> {
+    const { sql, count } = countSql(this.name, conds, this.fields);
+    return count((await this.#read([sql]))[0]);
+  }
+
+  idUsed(id: number): boolean {
+    return id >= 1 && id < this.nextId;
+  }
+
+  // --- Writing ---
+
+  /** A write set: one transaction holding the table's lock (the caller's `refresh` is redone under it). */
+  async begin(): Promise<WriteSet> {
+    const token = crypto.randomUUID();
+    this.#conn.busy = true;
+    let results: unknown[][][];
+    try {
+      results = await this.#conn.run(beginSql(this.name, this.options, token));
+    } catch (e) {
+      await this.#conn.run(["ROLLBACK"]).catch(() => {});
+      this.#conn.busy = false;
+      if (sqlState(e) === "55P03") throw new LockTimeoutError(this.name, this.options.timeoutMs!);
+      throw e;
+    }
+    try {
+      const meta = results[results.length - 1];
+      if (!meta.length) throw new BaseChangedError(this.name, "destroyed");
+      this.apply(decodeMeta(this.name, meta[0]));
+    } catch (e) {
+      await this.#conn.run(["ROLLBACK"]).catch(() => {});
+      this.#conn.busy = false;
+      throw e;
+    }
+    return new PgWriteSet(this, token);
+  }
+
+  /** @internal For PgWriteSet: runs statements in the write set's transaction. */
+  async inTransaction(statements: string[], token: string): Promise<unknown[][][]> {
+    let out: unknown[][][];
+    try {
+      out = await this.#conn.run([guardSql(token), ...statements]);
+    } catch (e) {
+      if (sqlState(e) !== "22012") throw e; // the guard's division by zero
+      throw new Error(
+        `Cannot go on with the transaction on table ${this.name}: its database session was lost, ` +
+          `and nothing of the transaction was committed`,
+        { cause: e },
+      );
+    }
+    return out.slice(1);
+  }
+
+  /** @internal For PgWriteSet: the transaction ended (committed or rolled back). */
+  ended(nextId?: number): void {
+    this.#conn.busy = false;
+    if (nextId !== undefined) this.nextId = nextId;
+  }
+
+  /**
+   * Applies a schema change (W4) in one transaction under the table's lock;
+   * `cleanup` is a VACUUM (PostgreSQL keeps no deleted rows to drop, only
+   * dead row versions, and reclaims them so).
+   */
+  async change(c: Change): Promise<void> {
+    if (c.kind === "cleanup") {
+      await this.#read([`VACUUM (ANALYZE) ${ident(this.name)}`]);
+      return;
+    }
+    const seen = this.fields;
+    const ws = await this.begin() as PgWriteSet;
+    try {
+      const statements = changeSql(this.name, rebase(c, seen, this.fields, this.indexes), this);
+      await ws.run(statements);
+      await ws.commit();
+    } catch (e) {
+      await ws.rollback();
+      throw e;
+    }
+    await this.refresh();
+  }
+
+  /** Nothing to wait for: a commit is durable when COMMIT returns. */
+  flush(): void {}
+
+  /** Nothing to do: every acknowledged commit is durable already (`synchronous_commit`). */
+  sync(): void {}
+
+  /** Facts for `info`. */
+  async info(): Promise<{ [key: string]: unknown }> {
+    const [[row]] = await this.#read([
+      `SELECT count(*), pg_total_relation_size(${
+        text(ident(this.name))
+      }), current_setting('server_version')
+       FROM ${ident(this.name)}`,
+    ]);
+    return {
+      format: PG_FORMAT,
+      table: this.name,
+      generation: this.generation,
+      nextId: this.nextId,
+      records: row[0],
+      bytes: row[1],
+      server: `PostgreSQL ${row[2]}`,
+    };
+  }
+
+  /** Ends this store's sessions. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#conn.release();
+  }
+}
+
+/** The columns of whole rows. */
+function allColumns(fields: readonly Field[]): string {
+  return Array.from({ length: fields.length + 2 }, (_, k) => columnAt(k, fields)).join(", ");
+}
+
+async function getRow(
+  name: string,
+  fields: readonly Field[],
+  id: number,
+  run: (s: string[]) => Promise<unknown[][][]>,
+): Promise<Row | undefined> {
+  if (!Number.isSafeInteger(id)) return undefined;
+  const [rows] = await run([
+    `SELECT ${allColumns(fields)} FROM ${ident(name)} WHERE "__id__" = ${
+      literal(id, "link", () => "get")
+    }`,
+  ]);
+  return rows[0] as Row | undefined;
+}
+
+async function getRows(
+  name: string,
+  fields: readonly Field[],
+  ids: number[],
+  run: (s: string[]) => Promise<unknown[][][]>,
+): Promise<Row[]> {
+  const wanted = ids.filter((id) => Number.isSafeInteger(id));
+  if (!wanted.length) return [];
+  const [rows] = await run([
+    `SELECT ${allColumns(fields)} FROM ${ident(name)} WHERE "__id__" IN (${
+      [...new Set(wanted)].map((id) => literal(id, "link", () => "get")).join(", ")
+    })`,
+  ]);
+  const byId = new Map((rows as Row[]).map((r) => [r[0] as number, r]));
+  return ids.map((id) => byId.get(id)).filter((r) => r !== undefined);
+}
+
+/** A row's values as a VALUES tuple; `what` names the call for a TypeError. */
+function tuple(row: Row, fields: readonly Field[]): string {
+  return `(${
+    row.map((v, k) =>
+      literal(v, typeAt(k, fields), () => `write field ${show(k < 2 ? "" : fields[k - 2].name)}`)
+    ).join(", ")
+  })`;
+}
+
+/**
+ * The writes of one call or transaction: one database transaction holding
+ * the table's lock. Writes are queued and sent together, in one round trip,
+ * before the next read that needs them or with the COMMIT: inserts (their
+ * ids are known, `next_id` being read under the lock) as multi-row INSERTs,
+ * then updates and deletes in order. The rows it read or wrote are kept:
+ * under the lock no other writer can change them.
+ */
+class PgWriteSet implements WriteSet {
+  #store: PgStore;
+  #token: string;
+  #nextId: number;
+  #startId: number;
+  /** Inserted rows not sent yet, by id (in id order). */
+  #pending = new Map<number, Row>();
+  /** Updates and deletes not sent yet, in order. */
+  #queued: string[] = [];
+  /** Rows as this transaction knows them (null: deleted). */
+  #known = new Map<number, Row | null>();
+  #done = false;
+
+  constructor(store: PgStore, token: string) {
+    this.#store = store;
+    this.#token = token;
+    this.#nextId = this.#startId = store.nextId;
+  }
+
+  get fields(): readonly Field[] {
+    return this.#store.fields;
+  }
+  get indexes(): readonly IndexSpec[] {
+    return this.#store.indexes;
+  }
+
+  /** Runs statements in the transaction, after the queued writes. */
+  async run(statements: string[]): Promise<unknown[][][]> {
+    const writes = [...this.#insertSql(), ...this.#queued];
+    this.#pending.clear();
+    this.#queued = [];
+    return await this.#store.inTransaction([...writes, ...statements], this.#token);
+  }
+
+  #insertSql(): string[] {
+    const rows = [...this.#pending.values()];
+    const out: string[] = [];
+    const table = ident(this.#store.name);
+    const cols = allColumns(this.fields);
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const values = rows.slice(i, i + INSERT_CHUNK).map((r) => tuple(r, this.fields));
+      out.push(`INSERT INTO ${table} (${cols}) VALUES ${values.join(", ")}`);
+    }
+    return out;
+  }
+
+  async get(id: number): Promise<Row | undefined> {
+    const known = this.#known.get(id);
+    if (known !== undefined) return known ?? undefined;
+    const row = await getRow(this.#store.name, this.fields, id, (s) => this.run(s));
+    if (row) this.#known.set(id, row);
+    return row;
+  }
+
+  async getMany(ids: number[]): Promise<Row[]> {
+    return await getRows(this.#store.name, this.fields, ids, (s) => this.run(s));
+  }
+
+  async select(q: Query): Promise<Row[]> {
+    const { sql, rows } = selectSql(this.#store.name, q, this.fields);
+    return rows((await this.run([sql]))[0]);
+  }
+
+  async count(conds: Cond[]): Promise<number> {
+    const { sql, count } = countSql(this.#store.name, conds, this.fields);
+    return count((await this.run([sql]))[0]);
+  }
+
+  idUsed(id: number): boolean {
+    return id >= 1 && id < this.#nextId;
+  }
+
+  insert(values: Stored[]): number {
+    const row: Row = [this.#nextId, 0, ...values];
+    tuple(row, this.fields); // a value PostgreSQL cannot store fails here, not at commit
+    this.#pending.set(this.#nextId, row);
+    this.#known.set(this.#nextId, row);
+    return this.#nextId++;
+  }
+
+  update(row: Row): void {
+    const id = row[0] as number;
+    tuple(row, this.fields);
+    this.#known.set(id, row);
+    if (this.#pending.has(id)) {
+      this.#pending.set(id, row);
+      return;
+    }
+    const sets = row.slice(1).map((v, j) =>
+      `${columnAt(j + 1, this.fields)} = ${literal(v, typeAt(j + 1, this.fields), () => "update")}`
+    );
+    this.#queued.push(
+      `UPDATE ${ident(this.#store.name)} SET ${sets.join(", ")} WHERE "__id__" = '${id}'::int8`,
+    );
+  }
+
+  delete(id: number): void {
+    this.#known.set(id, null);
+    if (this.#pending.delete(id)) return;
+    this.#queued.push(`DELETE FROM ${ident(this.#store.name)} WHERE "__id__" = '${id}'::int8`);
+  }
+
+  async commit(): Promise<void> {
+    const next = this.#nextId;
+    const meta = next === this.#startId ? [] : [
+      `UPDATE ${ident(META)} SET next_id = '${next}'::int8 WHERE name = ${text(this.#store.name)}`,
+    ];
+    await this.run([...meta, "COMMIT"]);
+    this.#done = true;
+    this.#store.ended(next);
+  }
+
+  async rollback(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    this.#pending.clear();
+    this.#queued = [];
+    try {
+      await this.#store.options.connection.run(["ROLLBACK"]); // no guard: it may be aborted
+    } catch {
+      // The session is gone, and the transaction with it.
+    } finally {
+      this.#store.ended();
+    }
+  }
+}
+
+/**
+ * A change computed on the schema `seen` (the caller's refresh), made to
+ * apply to the schema read under the lock, `now`: another process may have
+ * changed it in between. Throws the TypeError the caller would have thrown
+ * had it seen `now`.
+ */
+function rebase(c: Change, seen: Field[], now: Field[], indexes: IndexSpec[]): Change {
+  if (seen === now) return c;
+  const has = (name: string) => now.some((f) => f.name === name);
+  switch (c.kind) {
+    case "setDefault":
+    case "dropField":
+      if (!has(c.field)) throw new TypeError(`Cannot ${c.kind}: unknown field ${show(c.field)}`);
+      if (c.kind === "dropField" && now.length === 1) {
+        throw new TypeError(`Cannot dropField: ${show(c.field)} is the last field`);
+      }
+      if (
+        c.kind === "setDefault" &&
+        now.find((f) => f.name === c.field)!.type !== seen.find((f) => f.name === c.field)?.type
+      ) {
+        throw new TypeError(`Cannot setDefault: field ${show(c.field)} changed type meanwhile`);
+      }
+      return c;
+    case "addField": {
+      if (has(c.field.name)) {
+        throw new TypeError(`Cannot addField: field ${show(c.field.name)} already exists`);
+      }
+      const after = c.at === 0 ? undefined : seen[c.at - 1].name;
+      const at = after === undefined ? 0 : now.findIndex((f) => f.name === after) + 1;
+      if (after !== undefined && at === 0) {
+        throw new TypeError(`Cannot addField: unknown field ${show(after)} in "after"`);
+      }
+      return { ...c, at: c.at === seen.length ? now.length : at };
+    }
+    case "addIndex":
+      if (!has(c.index.field)) {
+        throw new TypeError(`Cannot addIndex: unknown field ${show(c.index.field)}`);
+      }
+      if (indexes.some((ix) => ix.field === c.index.field)) {
+        throw new TypeError(`Cannot addIndex: field ${show(c.index.field)} is indexed already`);
+      }
+      return c;
+    case "dropIndex":
+      if (!indexes.some((ix) => ix.field === c.field)) {
+        throw new TypeError(`Cannot dropIndex: field ${show(c.field)} has no index`);
+      }
+      return c;
+    default:
+      return c;
+  }
+}
+
+/** The statements of a schema change, and the new schema in `psbase_meta`. */
+function changeSql(name: string, c: Change, s: PgStore): string[] {
+  const table = ident(name);
+  let fields = s.fields;
+  let indexes = s.indexes;
+  const out: string[] = [];
+  switch (c.kind) {
+    case "setDefault":
+      fields = fields.map((f) => f.name === c.field ? { ...f, default: c.value } : f);
+      break;
+    case "addField": {
+      if (!NAME.test(c.field.name)) {
+        throw new TypeError(
+          `Cannot addField: field name ${
+            JSON.stringify(c.field.name.slice(0, 20) + "...")
+          } is over 63 characters, PostgreSQL's limit for a column name`,
+        );
+      }
+      const col = ident(c.field.name);
+      const dflt = literal(c.field.default, c.field.type, () => "addField");
+      out.push(
+        `ALTER TABLE ${table} ADD COLUMN ${col} ${columnType(c.field.type)} DEFAULT ${dflt}`,
+      );
+      out.push(`ALTER TABLE ${table} ALTER COLUMN ${col} DROP DEFAULT`);
+      fields = [...fields];
+      fields.splice(c.at, 0, c.field);
+      break;
+    }
+    case "dropField":
+      out.push(`ALTER TABLE ${table} DROP COLUMN ${ident(c.field)}`); // and its index
+      fields = fields.filter((f) => f.name !== c.field);
+      indexes = indexes.filter((ix) => ix.field !== c.field);
+      break;
+    case "addIndex":
+      out.push(createIndexSql(name, c.index));
+      indexes = [...indexes, c.index];
+      break;
+    case "dropIndex":
+      out.push(`DROP INDEX IF EXISTS ${ident(indexName(name, c.field))}`);
+      indexes = indexes.filter((ix) => ix.field !== c.field);
+      break;
+  }
+  out.push(updateSchema(name, fields, indexes));
+  return out;
+}
+
+/** A real index: a hash index for `hash`, a B-tree for `sorted` (ranges and order). */
+export function createIndexSql(name: string, ix: IndexSpec): string {
+  return `CREATE INDEX ${ident(indexName(name, ix.field))} ON ${ident(name)} USING ${
+    ix.kind === "hash" ? "hash" : "btree"
+  } (${ident(ix.field)})`;
+}

@@ -1,0 +1,483 @@
+// Copyright 2026 the psbase authors. MIT license.
+// PgBase: what is specific to a base stored as a PostgreSQL table (the API
+// contract it shares with Base and PsBase is tests/_api_suite.ts): its
+// options, the catalog it leaves, the integrity check, copyBase between a
+// folder and a table, several bases on one table, the lock's timeout, a
+// session lost mid-transaction.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  Base,
+  BaseChangedError,
+  BaseExistsError,
+  LockTimeoutError,
+  PsBase,
+  type RecordOf,
+} from "../mod.ts";
+import { copyBase, PgBase } from "../pg.ts";
+import { Connection } from "../_pg/_client.ts";
+import { withTempDir } from "./_harness/temp.ts";
+import { pgMissing, withPg } from "./_pg_server.ts";
+
+Deno.test("new PgBase() rejects a bad table name, unknown options and bad option values", () => {
+  assert.throws(() => new PgBase(""), TypeError);
+  assert.throws(() => new PgBase("9lives"), /table name/);
+  assert.throws(() => new PgBase("my-table"), /table name/);
+  assert.throws(() => new PgBase("x".repeat(64)), /table name/);
+  assert.throws(() => new PgBase("psbase_meta"), /psbase_meta/);
+  assert.throws(() => new PgBase("t", { sync: true } as never), /unknown option "sync"/);
+  assert.throws(() => new PgBase("t", { url: 5 } as never), /url must be/);
+  assert.throws(() => new PgBase("t", { timeoutMs: -1 }), RangeError);
+  assert.equal(new PgBase("People_2").path, "People_2");
+});
+
+Deno.test("open() with no url and no DATABASE_URL fails with a TypeError saying so", async () => {
+  const before = Deno.env.get("DATABASE_URL");
+  Deno.env.delete("DATABASE_URL");
+  try {
+    await assert.rejects(() => new PgBase("t").open(), /DATABASE_URL/);
+  } finally {
+    if (before !== undefined) Deno.env.set("DATABASE_URL", before);
+  }
+});
+
+Deno.test("deno doc --lint mod.ts pg.ts is clean, and pg.ts's public API names nothing internal", async () => {
+  const deno = async (args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: new URL("..", import.meta.url).pathname,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    return { code: out.code, out: dec.decode(out.stdout) + dec.decode(out.stderr) };
+  };
+  const lint = await deno(["doc", "--lint", "mod.ts", "pg.ts"]);
+  assert.equal(lint.code, 0, lint.out);
+  const json = await deno(["doc", "--json", "pg.ts"]);
+  assert.equal(json.code, 0, json.out);
+  const doc = JSON.parse(json.out) as {
+    nodes: { [file: string]: { symbols: Array<{ name: string }> } };
+  };
+  const symbols = Object.values(doc.nodes).flatMap((n) => n.symbols);
+  assert.deepEqual(symbols.map((s) => s.name).sort(), [
+    "CopyOptions",
+    "CopyReport",
+    "PgBase",
+    "PgBaseOptions",
+    "copyBase",
+  ]);
+  const text = JSON.stringify(symbols);
+  for (const internal of ["_pg/", "Connection", "PgStore", "unlockForTests", "Storage"]) {
+    assert.ok(!text.includes(internal), `the public API of pg.ts shows ${internal}`);
+  }
+});
+
+const missing = await pgMissing();
+if (missing) console.log(`PgBase tests skipped: ${missing}`);
+
+Deno.test({
+  name: "PgBase on a PostgreSQL 15 cluster of the test's own",
+  ignore: missing !== undefined,
+  async fn(t) {
+    await withPg(async ({ url }) => {
+      const sql = new Connection(url);
+      try {
+        await steps(t, url, sql);
+      } finally {
+        await sql.end();
+      }
+    });
+  },
+});
+
+async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise<void> {
+  const q = async (statement: string) =>
+    Array.from((await sql.run([statement]))[0] ?? [], (row) => Array.from(row));
+
+  await t.step(
+    'the table is what the catalog shows: typed columns, COLLATE "C", __id__ the primary key, real hash and B-tree indexes, the schema in psbase_meta',
+    async () => {
+      await using db = await new PgBase("cat", { url }).create({
+        s: { type: "string", index: true },
+        i: { type: "int", index: true },
+        f: "float",
+        b: "bool",
+        d: "date",
+        t: "datetime",
+      });
+      await db.addField("early", "int", { after: "s", default: 7 });
+      const cols = await q(
+        `SELECT column_name, data_type, collation_name FROM information_schema.columns
+       WHERE table_name = 'cat' ORDER BY ordinal_position`,
+      );
+      assert.deepEqual(cols, [
+        ["__id__", "bigint", null],
+        ["__version__", "bigint", null],
+        ["s", "text", "C"],
+        ["i", "double precision", null],
+        ["f", "double precision", null],
+        ["b", "boolean", null],
+        ["d", "bigint", null],
+        ["t", "bigint", null],
+        ["early", "double precision", null], // PostgreSQL appends; psbase_meta keeps the order
+      ]);
+      assert.deepEqual(Object.keys(db.schema), ["s", "early", "i", "f", "b", "d", "t"]);
+      const ix = await q(
+        `SELECT am.amname, a.attname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+       JOIN pg_am am ON am.oid = c.relam JOIN pg_attribute a ON a.attrelid = x.indrelid
+       AND a.attnum = x.indkey[0] WHERE x.indrelid = 'cat'::regclass ORDER BY a.attname`,
+      );
+      assert.deepEqual(ix, [["btree", "__id__"], ["btree", "i"], ["hash", "s"]]);
+      const [[gen, next, fields]] = await q(
+        "SELECT generation, next_id, fields FROM psbase_meta WHERE name = 'cat'",
+      );
+      assert.equal(gen, 2);
+      assert.equal(next, 1);
+      assert.deepEqual(
+        (fields as Array<{ name: string }>).map((f) => f.name),
+        Object.keys(db.schema),
+      );
+    },
+  );
+
+  await t.step(
+    "check() reports a missing index, a column of the wrong type, a value no insert could store and a damaged psbase_meta row, each naming the table",
+    async () => {
+      await using db = await new PgBase("chk", { url }).create({
+        n: "int",
+        d: "date",
+        s: { type: "string", index: true },
+      });
+      await db.insertMany([{ n: 1, d: new Date(0), s: "a" }, { n: 2 }]);
+      assert.deepEqual(await db.check(), { ok: true, problems: [], notes: [] });
+      await q(`UPDATE chk SET n = 1.5 WHERE "__id__" = 1`);
+      await q(`UPDATE chk SET d = 5 WHERE "__id__" = 2`);
+      let report = await db.check();
+      assert.equal(report.ok, false);
+      assert.deepEqual(report.problems.map((p) => p.file), ["table chk", "table chk"]);
+      assert.match(
+        report.problems.map((p) => p.detail).join(" | "),
+        /n are not int.*d are not date/,
+      );
+      await q(
+        `DROP INDEX ${
+          (await q(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'chk' AND indexname <> 'chk_pkey'",
+          ))[0][0]
+        }`,
+      );
+      await q(`ALTER TABLE chk ALTER COLUMN n TYPE int8 USING 0`);
+      await q(`CREATE INDEX chk_extra ON chk (d)`);
+      report = await db.check();
+      assert.match(
+        report.problems.map((p) => p.detail).join(" | "),
+        /column n is bigint, not double precision/,
+      );
+      assert.match(report.problems.map((p) => p.detail).join(" | "), /hash index on s is missing/);
+      assert.match(report.notes.map((p) => p.detail).join(" | "), /chk_extra is not psbase's/);
+      await q(
+        `UPDATE psbase_meta SET fields = '[{"name":"n","type":"blob","default":null}]' WHERE name = 'chk'`,
+      );
+      report = await db.check();
+      assert.deepEqual(report.problems.map((p) => p.file), ["psbase_meta"]);
+      assert.match(report.problems[0].detail, /unknown type "blob"/);
+    },
+  );
+
+  await t.step(
+    "copyBase() moves a PsBase folder into a PgBase and back: ids, versions, next id, deleted ids, defaults, indexes and links kept",
+    async () => {
+      await withTempDir(async (dir) => {
+        const owners = await new PsBase(join(dir, "owners")).create({ name: "string" });
+        const pets = await new PsBase(join(dir, "pets")).create({
+          name: { type: "string", default: "?", index: true },
+          age: { type: "int", default: -1 },
+          owner: owners,
+          born: "date",
+        });
+        const [bob, ann] = await owners.insertMany([{ name: "Bob" }, { name: "Ann" }]);
+        await pets.insertMany(Array.from({ length: 400 }, (_, i) => ({
+          name: `p${i}`,
+          age: i % 20,
+          owner: i % 3 ? bob : ann,
+          born: new Date(Date.UTC(2000, 0, 1 + i)),
+        })));
+        await pets.delete([1, 2, 50, 399, 400]); // gaps, and the last ids gone
+        for (const r of await pets.find({ age: [0, 4] })) {
+          await pets.update(r, { age: r.age! + 100 });
+        }
+        await pets.update((await pets.get(3))!, { owner: 99 }); // a link to no record
+        const wanted = await pets.select();
+        await pets.close();
+
+        const pgOwners = new PgBase("owners", { url });
+        const pgPets = new PgBase("pets", { url });
+        assert.deepEqual(await copyBase(owners, pgOwners), { records: 2, nextId: 3 });
+        assert.deepEqual(await copyBase(new PsBase(join(dir, "pets")), pgPets), {
+          records: 395,
+          nextId: 401,
+        });
+        assert.equal(pgPets.isOpen, false, "a base copyBase opened is closed again");
+        await pgPets.open();
+        assert.deepEqual(await pgPets.select(), wanted);
+        assert.deepEqual(pgPets.schema, {
+          name: { type: "string", default: "?", index: "hash" },
+          age: { type: "int", default: -1 },
+          owner: { type: "link", default: null, base: "owners" },
+          born: { type: "date", default: null },
+        });
+        assert.equal((await pgPets.get(3))!.owner, null);
+        assert.equal((await pgPets.find({ owner: 99 })).length, 1, "the stored id is kept");
+        assert.equal(await pgPets.insert({}), 401, "the next id comes along");
+        assert.equal((await pgPets.check()).ok, true);
+        await assert.rejects(
+          () => copyBase(owners, new PgBase("owners", { url })),
+          BaseExistsError,
+        );
+
+        // And back, into folders beside each other.
+        const back = new Base(join(dir, "back", "pets"));
+        await copyBase(pgOwners, new Base(join(dir, "back", "owners")));
+        assert.deepEqual(await copyBase(pgPets, back), { records: 396, nextId: 402 });
+        assert.equal(pgPets.isOpen, true, "an open base stays open");
+        await back.open();
+        const again = await back.select();
+        assert.deepEqual([...again.slice(0, -1)], [...wanted]);
+        assert.equal(back.schema.owner.base, join(dir, "back", "owners"));
+        assert.deepEqual(
+          (await back.find({ name: "p5" }))[0].owner,
+          (await back.find({ name: "p4" }))[0].owner,
+        );
+        assert.equal(((await back.find({ name: "p5" }))[0].owner as RecordOf).name, "Bob");
+        assert.equal(await back.insert({}), 402);
+        assert.equal((await back.check()).ok, true);
+        await back.close();
+        await (new Base(join(dir, "back", "owners"))).close();
+        await pgPets.close();
+        await pgOwners.close();
+        await owners.close();
+      });
+    },
+  );
+
+  await t.step(
+    "two PgBases on one table see each other's inserts, cleanup, schema changes and defaults",
+    async () => {
+      await using a = await new PgBase("two", { url }).create({ name: "string", n: "int" });
+      await using b = await new PgBase("two", { url }).open();
+      await a.insert({ name: "x" });
+      assert.equal(await b.count(), 1);
+      const id = await b.insert({ name: "y" });
+      assert.equal(id, 2);
+      assert.equal((await a.get(id))!.name, "y");
+      await b.delete(1);
+      await b.cleanup();
+      assert.equal(await a.count(), 1);
+      await b.addField("tag", "string", { after: "name", default: "t" });
+      await b.setDefault("n", 5);
+      const nid = await a.insert({ name: "z" });
+      assert.deepEqual(await a.get(nid), { __id__: 3, __version__: 0, name: "z", tag: "t", n: 5 });
+      assert.deepEqual(Object.keys(a.schema), ["name", "tag", "n"]);
+      await a.dropField("tag" as never);
+      const [r] = await b.find({ name: "y" });
+      assert.ok(!("tag" in r));
+      await assert.rejects(() => b.update(r, { tag: "no" } as never), /unknown field "tag"/);
+    },
+  );
+
+  await t.step(
+    "a write waiting past timeoutMs throws LockTimeoutError and writes nothing, while reads go on",
+    async () => {
+      await using a = await new PgBase("wait", { url }).create({ n: "int" });
+      await using b = await new PgBase("wait", { url, timeoutMs: 100 }).open();
+      const id = await a.insert({ n: 1 });
+      let release!: () => void;
+      const held = new Promise<void>((r) => release = r);
+      let entered!: () => void;
+      const inside = new Promise<void>((r) => entered = r);
+      const tx = a.transaction(async (tx) => {
+        await tx.update((await tx.get(id))!, { n: 2 });
+        entered();
+        await held;
+      });
+      await inside;
+      await assert.rejects(
+        () => b.insert({ n: 9 }),
+        (e) => e instanceof LockTimeoutError && e.path === "wait" && e.timeoutMs === 100,
+      );
+      assert.equal((await b.get(id))!.n, 1, "a reader sees committed state");
+      const now = await new PgBase("wait", { url, timeoutMs: 0 }).open();
+      await assert.rejects(() => now.insert({ n: 9 }), LockTimeoutError);
+      await now.close();
+      release();
+      await tx;
+      assert.equal((await b.get(id))!.n, 2);
+      assert.equal(await b.count(), 1);
+      assert.equal(await b.insert({ n: 3 }), 2);
+    },
+  );
+
+  await t.step(
+    "create({ mode: 'open' }) by ten bases at once: one makes the table, all open it",
+    async () => {
+      const bases = Array.from({ length: 10 }, () => new PgBase("many", { url }));
+      await Promise.all(bases.map((b) => b.create({ n: "int" }, { mode: "open" })));
+      await bases[3].insert({ n: 1 });
+      for (const b of bases) assert.equal(await b.count(), 1);
+      await Promise.all(bases.map((b) => b.close()));
+    },
+  );
+
+  await t.step(
+    "a string PostgreSQL cannot store (U+0000) is refused with a TypeError, and nothing is written",
+    async () => {
+      await using db = await new PgBase("nul", { url }).create({ s: "string" });
+      await assert.rejects(() => db.insertMany([{ s: "ok" }, { s: "a\0b" }]), /U\+0000/);
+      assert.equal(await db.count(), 0);
+      assert.equal(await db.count({ s: "a\0b" }), 0);
+      assert.equal(await db.insert({ s: "ok" }), 1);
+    },
+  );
+
+  await t.step(
+    "a session lost mid-transaction: the transaction fails, and nothing of it is written, not even what follows on a new session",
+    async () => {
+      await using db = await new PgBase("lost", { url }).create({ n: "int" });
+      const id = await db.insert({ n: 0 });
+      await assert.rejects(
+        () =>
+          db.transaction(async (tx) => {
+            await tx.update((await tx.get(id))!, { n: 1 });
+            await q(
+              `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE application_name = 'psbase' AND state LIKE 'idle in transaction%'`,
+            );
+            await tx.delete(id).catch(() => {}); // the session is gone
+            await tx.insert({ n: 2 }); // would go on a new session, outside the transaction
+            await tx.count();
+          }),
+      );
+      assert.deepEqual((await db.select()).map((r: RecordOf) => [r.__id__, r.n]), [[id, 0]]);
+      assert.equal(await db.insert({ n: 3 }), 2);
+    },
+  );
+
+  await t.step(
+    "a table destroyed by another base: the next call fails with BaseChangedError",
+    async () => {
+      const a = await new PgBase("gone", { url }).create({ n: "int" });
+      const b = await new PgBase("gone", { url }).open();
+      await b.destroy();
+      await assert.rejects(
+        () => a.count(),
+        (e) => e instanceof BaseChangedError && e.how === "destroyed",
+      );
+      await assert.rejects(() => a.insert({ n: 1 }), BaseChangedError);
+      await a.close();
+    },
+  );
+
+  await t.step(
+    "create() refuses a table of that name that is not psbase's, and leaves it alone",
+    async () => {
+      await q("CREATE TABLE foreign_t (x int)");
+      await q("INSERT INTO foreign_t VALUES (1)");
+      await assert.rejects(
+        () => new PgBase("foreign_t", { url }).create({ n: "int" }),
+        /not a psbase base/,
+      );
+      await assert.rejects(
+        () => new PgBase("foreign_t", { url }).create({ n: "int" }, { mode: "override" }),
+        /not a psbase base/,
+      );
+      assert.deepEqual(await q("SELECT x FROM foreign_t"), [[1]]);
+    },
+  );
+
+  await t.step(
+    "a field name over 63 characters (PostgreSQL's limit) is refused by create() and addField()",
+    async () => {
+      const long = "f" + "x".repeat(63);
+      await assert.rejects(() => new PgBase("longname", { url }).create({ [long]: "int" }), /63/);
+      await using db = await new PgBase("longname", { url }).create({ a: "int" });
+      await assert.rejects(() => db.addField(long, "int"), /63/);
+      assert.deepEqual(Object.keys(db.schema), ["a"]);
+    },
+  );
+
+  await t.step(
+    "the README's example of moving to PostgreSQL runs as written: a folder copied into a table, then a transaction on it",
+    async () => {
+      const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+      const section = /^## When you outgrow one machine\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1];
+      const example = /```ts ignore\n([\s\S]*?)^```$/m.exec(section ?? "")?.[1];
+      assert.ok(example, "README's section has a ```ts ignore block");
+      await withTempDir(async (dir) => {
+        {
+          await using ps = await new PsBase(join(dir, "data", "people")).create({
+            name: "string",
+            age: { type: "int", default: 0 },
+            born: "date",
+          });
+          await ps.insertMany([{ name: "Bo", age: 9 }, { name: "Ada", age: 36 }]);
+        }
+        const root = new URL("..", import.meta.url);
+        const file = join(dir, "example.ts");
+        await Deno.writeTextFile(
+          file,
+          example
+            .replaceAll('"./mod.ts"', JSON.stringify(new URL("mod.ts", root).href))
+            .replaceAll('"./pg.ts"', JSON.stringify(new URL("pg.ts", root).href))
+            .replace(/"postgres:\/\/app:secret@[^"]*"/, JSON.stringify(url)),
+        );
+        const out = await new Deno.Command(Deno.execPath(), {
+          // The repo's config: its import map names the client (`postgres`), as a user's would.
+          args: ["run", "--allow-all", "--config", new URL("deno.json", root).pathname, file],
+          cwd: dir,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const dec = new TextDecoder();
+        assert.equal(out.code, 0, dec.decode(out.stdout) + dec.decode(out.stderr));
+      });
+      await using db = await new PgBase("people", { url }).open();
+      assert.deepEqual((await db.select(["name", "age"])).map((r) => [r.__id__, r.name, r.age]), [
+        [1, "Bo", 9],
+        [2, "Ada", 37],
+      ]);
+    },
+  );
+
+  await t.step(
+    'strings above U+FFFF sort after U+E000-U+FFFF (code point order, COLLATE "C"): the one ordering difference from a folder, as the README says',
+    async () => {
+      await using db = await new PgBase("astral", { url }).create({ w: "string" });
+      const words = ["\u{1F600}", "\uFFFD", "\uE000", "\uD7FF", "z"];
+      await db.insertMany(words.map((w) => ({ w })));
+      const got = (await db.find({}, { orderBy: "+w" })).map((r) => r.w);
+      assert.deepEqual(got, ["z", "\uD7FF", "\uE000", "\uFFFD", "\u{1F600}"]);
+      // JavaScript (and a folder) order by UTF-16 code unit: the surrogate pair first.
+      assert.deepEqual([...words].sort(), ["z", "\uD7FF", "\u{1F600}", "\uE000", "\uFFFD"]);
+      assert.deepEqual(
+        (await db.find({ w: ["\uE000", null] })).map((r) => r.w).sort(),
+        [
+          "\u{1F600}",
+          "\uE000",
+          "\uFFFD",
+        ].sort(),
+      );
+    },
+  );
+
+  await t.step("a PgBase links only to PgBases", async () => {
+    await withTempDir(async (dir) => {
+      const file = new Base(join(dir, "f"));
+      await assert.rejects(
+        () => new PgBase("linker", { url }).create({ other: file }),
+        /links only to another PgBase/,
+      );
+    });
+  });
+}
