@@ -24,7 +24,17 @@ export async function buildBundle(root: string, outDir: string): Promise<string[
   const entries = Object.values(exported).map((src) => join(root, src));
   await Deno.remove(outDir, { recursive: true }).catch(() => {});
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--platform", "deno", "--packages", "external", "--code-splitting", "--outdir", outDir, ...entries],
+    args: [
+      "bundle",
+      "--platform",
+      "deno",
+      "--external",
+      "npm:*",
+      "--code-splitting",
+      "--outdir",
+      outDir,
+      ...entries,
+    ],
     cwd: root,
     stdout: "piped",
     stderr: "piped",

@@ -340,8 +340,8 @@ export async function buildNpm(options: BuildOptions = {}): Promise<BuildResult>
     "bundle",
     "--platform",
     "deno",
-    "--packages",
-    "external",
+    "--external",
+    "npm:*",
     "--code-splitting",
     "--outdir",
     bundleDir,
@@ -352,7 +352,12 @@ export async function buildNpm(options: BuildOptions = {}): Promise<BuildResult>
   }
   for (const js of jsFiles) await Deno.remove(join(pkgDir, js));
   for (const f of await listFiles(bundleDir)) {
-    await Deno.copyFile(join(bundleDir, f), join(pkgDir, f));
+    // npm packages stay imports (the package's dependencies), by their npm name.
+    const code = await Deno.readTextFile(join(bundleDir, f));
+    await Deno.writeTextFile(
+      join(pkgDir, f),
+      code.replace(/(["'])npm:(@?[^@"'/]+(?:\/[^@"'/]+)?)(?:@[^"'/]*)?(\/[^"']*)?\1/g, "$1$2$3$1"),
+    );
   }
   for (const e of sources) {
     const name = e.src.slice(root.length + 1).replace(/\.ts$/, ".js");
