@@ -1,7 +1,7 @@
 // Copyright 2026 the psbase authors. MIT license.
 /**
  * The `psbase` command: look inside a base, check it, dump, import, back up,
- * compact. `psbase <base> <command> [arguments] [options]`; `psbase --help`
+ * compact, copy to and from PostgreSQL. `psbase <base> <command> [arguments] [options]`; `psbase --help`
  * lists the commands, `psbase <command> --help` tells one.
  *
  * ```sh
@@ -18,11 +18,12 @@ import { ClosedOutput, type Io, processIo } from "./_cli/_io.ts";
 import { backup } from "./_cli/backup.ts";
 import { check } from "./_cli/check.ts";
 import { cleanup } from "./_cli/cleanup.ts";
+import { copy } from "./_cli/copy.ts";
 import { dump } from "./_cli/dump.ts";
 import { importCommand } from "./_cli/import.ts";
 import { info } from "./_cli/info.ts";
 
-const COMMANDS: readonly Command[] = [info, check, dump, importCommand, backup, cleanup];
+const COMMANDS: readonly Command[] = [info, check, dump, importCommand, backup, cleanup, copy];
 
 /**
  * Runs the `psbase` command with `args` (the arguments after the program's

@@ -18,6 +18,7 @@ import {
 import { copyBase, PgBase } from "../pg.ts";
 import { Connection } from "../_pg/_client.ts";
 import { withTempDir } from "./_harness/temp.ts";
+import { denoCli, expectCode, writeSample } from "./_cli.ts";
 import { pgMissing, withPg } from "./_pg_server.ts";
 
 Deno.test("new PgBase() rejects a bad table name, unknown options and bad option values", () => {
@@ -481,3 +482,41 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
     });
   });
 }
+
+const pgSkipCopy = await pgMissing();
+
+Deno.test({
+  name:
+    "psbase copy moves a base into a PostgreSQL table and back: the dump is byte-for-byte the same, ids, versions and the next id kept",
+  ignore: pgSkipCopy !== undefined,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      await withPg(async ({ url }) => {
+        const pets = await writeSample(dir);
+        await new PsBase(join(dir, "owners")).open().then(async (o) => {
+          await copyBase(o, new PgBase("owners", { url }));
+          await o.close();
+        });
+        const cli = denoCli(["--allow-all"]);
+        const before = await cli.run([pets, "dump"]);
+        expectCode(before, 0, "dump");
+        const there = await cli.run([pets, "copy", "pg:pets", "--url", url]);
+        expectCode(there, 0, "copy to PostgreSQL");
+        assert.match(there.out, /^copied \d+ records from .* to pets \(next id \d+\)/);
+        const back = join(dir, "again", "pets");
+        Deno.mkdirSync(join(dir, "again"));
+        const returned = await cli.run(["pg:pets", "copy", back, "--url", url]);
+        expectCode(returned, 0, "copy back");
+        const after = await cli.run([back, "dump"]);
+        expectCode(after, 0, "dump of the copy");
+        assert.equal(after.out, before.out, "the records changed on the way");
+        await using a = await new PsBase(pets).open();
+        await using b = await new PsBase(back).open();
+        assert.equal(await b.insert({ name: "next" }), await a.insert({ name: "next" }));
+        const again = await cli.run([pets, "copy", "pg:pets", "--url", url]);
+        expectCode(again, 1, "copy onto an existing table without --override");
+        assert.match(again.err, /exists/);
+      });
+    });
+  },
+});

@@ -1,0 +1,64 @@
+// Copyright 2026 the psbase authors. MIT license.
+// `psbase <base> copy <dest>`: the base copied into a new base of any kind, a
+// folder or a PostgreSQL table (`pg:<table>`), ids, versions and the next id
+// kept (pg.ts, copyBase). The PostgreSQL client is loaded only when one side
+// is a table.
+
+import { PsBase } from "../ps_base.ts";
+import type { Base } from "../base.ts";
+import type { Command } from "./_args.ts";
+
+/** `pg:<table>` names a PostgreSQL table; anything else a folder. */
+async function baseAt(name: string, url: string | undefined): Promise<Base> {
+  if (!name.startsWith("pg:")) return new PsBase(name);
+  const { PgBase } = await import("../pg.ts");
+  return new PgBase(name.slice(3), url === undefined ? {} : { url });
+}
+
+/**
+ * The `copy` command.
+ *
+ * @example
+ * ```ts ignore
+ * import { copy } from "./_cli/copy.ts";
+ * console.log(copy.summary);
+ * ```
+ */
+export const copy: Command = {
+  name: "copy",
+  args: "<dest>",
+  count: [1, 1],
+  summary: "copy into a new base: a folder, or a PostgreSQL table (pg:<table>)",
+  description: `
+Copies every record into a new base at <dest>, keeping ids, versions and the
+next id, so that records link and update as before. <base> and <dest> are each
+a folder, or pg:<table> for a table of PgBase in the database at --url (default:
+the DATABASE_URL environment variable). <dest> must not exist, unless
+--override is given. Moving to PostgreSQL:
+
+  psbase ./data/people copy pg:people --url postgres://user@host/db
+
+and back: psbase pg:people copy ./data/people. A link field is pointed at the
+base of the same name beside <dest>: copy linked bases too.`,
+  options: {
+    url: { type: "string", value: "postgres://...", help: "the database of pg:<table> bases" },
+    override: { type: "boolean", help: "replace <dest> if it exists" },
+  },
+  async run({ base, args, options, io }) {
+    const url = options.url as string | undefined;
+    const from = await baseAt(base, url);
+    const to = await baseAt(args[0], url);
+    const { copyBase } = await import("../pg.ts");
+    try {
+      await from.open();
+      const r = await copyBase(from, to, options.override ? { mode: "override" } : {});
+      await io.out(
+        `copied ${r.records} records from ${from.path} to ${to.path} (next id ${r.nextId})\n`,
+      );
+    } finally {
+      await from.close();
+      await to.close();
+    }
+    return 0;
+  },
+};
