@@ -215,10 +215,19 @@ export class BaseChangedError extends Error {
 export class TransactionError extends Error {
   /** Builds the error for a call `method` on the base at `path`. */
   constructor(path: string, method: string) {
+    const elsewhere = "elsewhere, wait for it to end, or use another PsBase instance";
     super(
-      `Cannot ${method} through the base at ${path} while its transaction runs: ` +
-        `inside transaction(fn), call tx.${method}(...)`,
+      method === "transaction"
+        ? `Cannot start a transaction on the base at ${path}: one runs on it, and transactions ` +
+          `do not nest (inside transaction(fn), use tx; ${elsewhere})`
+        : TX_METHODS.has(method)
+        ? `Cannot ${method} through the base at ${path} while its transaction runs: inside ` +
+          `transaction(fn), call tx.${method}(...); ${elsewhere}`
+        : `Cannot ${method} the base at ${path} while its transaction runs: ${elsewhere}`,
     );
     this.name = "TransactionError";
   }
 }
+
+/** The writing methods a transaction's `tx` has too. */
+const TX_METHODS = new Set(["insert", "insertMany", "update", "delete"]);

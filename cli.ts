@@ -62,4 +62,9 @@ async function run(args: string[], io: Io): Promise<number> {
   }
 }
 
-if (import.meta.main) process.exitCode = await main(process.argv.slice(2));
+if (import.meta.main) {
+  // `deno task cli` runs in the checkout: paths on its command line are the caller's.
+  const init = process.env.INIT_CWD;
+  if (init && init !== process.cwd()) process.chdir(init);
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -103,6 +103,17 @@ function checkLockOptions(options: LockOptions | undefined): [boolean, number | 
   return [exclusive, timeoutMs === Infinity ? undefined : timeoutMs];
 }
 
+/** An error of the file system (no permission, a read-only disk), in the form "Cannot <do>: <why>". */
+function lockError(path: string, e: unknown): unknown {
+  const err = e as Error & { code?: string };
+  if (e instanceof LockTimeoutError || typeof err?.message !== "string") return e;
+  if (err.message.startsWith("Cannot ")) return e;
+  const out = new Error(`Cannot take the lock on ${path}: ${err.message}`, { cause: e });
+  if (err.code) (out as Error & { code?: string }).code = err.code;
+  out.name = err.name;
+  return out;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -296,7 +307,7 @@ export class PsLock {
       } finally {
         queue.release();
       }
-      throw e;
+      throw lockError(this.#path, e);
     }
     const held = new Held(exclusive, file, queue, (h) => {
       if (this.#current === h) this.#current = undefined;

@@ -59,7 +59,16 @@ class LockAccess implements Access {
 
   async write<T>(body: () => Promise<T>, deadline: number | undefined): Promise<T> {
     // The lock file's folder: made once, by the first write (never by a reader: R4).
-    if (!this.#dirReady) (await defaultFs()).mkdirp(paths.dirname(this.#lock.path));
+    if (!this.#dirReady) {
+      const dir = paths.dirname(this.#lock.path);
+      try {
+        (await defaultFs()).mkdirp(dir);
+      } catch (e) {
+        throw new Error(`Cannot take the lock on ${this.#lock.path}: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+    }
     this.#dirReady = true;
     const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
     let held;

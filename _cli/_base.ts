@@ -4,6 +4,7 @@
 // write lock now, found without creating the lock file.
 
 import { BaseNotFoundError } from "../_errors.ts";
+import { UsageError } from "./_args.ts";
 import { defaultFs } from "../_file/_fs_default.ts";
 import type { Fs } from "../_file/_fs.ts";
 import { MANIFEST } from "../_file/_manifest.ts";
@@ -19,8 +20,14 @@ export interface Place {
   fs: Fs;
 }
 
-/** Where the base given on the command line is. */
+/** Where the base given on the command line is (a folder: `pg:<table>` works with `copy` only). */
 export async function place(base: string): Promise<Place> {
+  if (base.startsWith("pg:")) {
+    throw new UsageError(
+      `Cannot use ${base} here: a PostgreSQL table works with copy only ` +
+        `(psbase ${base} copy <folder>, then the command on the folder)`,
+    );
+  }
   const dir = path.resolve(base);
   return { dir, lockPath: dir + ".lock", fs: await defaultFs() };
 }

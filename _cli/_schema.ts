@@ -78,6 +78,11 @@ export function parseSchemaText(text: string): Schema {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new Error("the schema is a JSON object of field specs");
   }
+  // The whole output of `info --json` works too: its schema is the `schema` member.
+  const whole = json as { format?: unknown; schema?: unknown };
+  if (typeof whole.format === "string" && typeof whole.schema === "object" && whole.schema) {
+    json = whole.schema;
+  }
   const out: { [field: string]: FieldSpec } = {};
   for (const [name, spec] of Object.entries(json)) {
     if (typeof spec === "string") {

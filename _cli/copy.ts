@@ -4,6 +4,7 @@
 // kept (pg.ts, copyBase). The PostgreSQL client is loaded only when one side
 // is a table.
 
+import { BaseExistsError } from "../_errors.ts";
 import { PsBase } from "../ps_base.ts";
 import type { Base } from "../base.ts";
 import type { Command } from "./_args.ts";
@@ -51,7 +52,14 @@ base of the same name beside <dest>: copy linked bases too.`,
     const { copyBase } = await import("../pg.ts");
     try {
       await from.open();
-      const r = await copyBase(from, to, options.override ? { mode: "override" } : {});
+      const r = await copyBase(from, to, options.override ? { mode: "override" } : {}).catch(
+        (e) => {
+          if (!(e instanceof BaseExistsError)) throw e;
+          throw new Error(
+            `Cannot copy to ${to.path}: a base exists there (--override replaces it)`,
+          );
+        },
+      );
       await io.out(
         `copied ${r.records} records from ${from.path} to ${to.path} (next id ${r.nextId})\n`,
       );

@@ -30,6 +30,7 @@ export async function buildBundle(root: string, outDir: string): Promise<string[
       "deno",
       "--external",
       "npm:*",
+      "--keep-names",
       "--code-splitting",
       "--outdir",
       outDir,

@@ -342,6 +342,7 @@ export async function buildNpm(options: BuildOptions = {}): Promise<BuildResult>
     "deno",
     "--external",
     "npm:*",
+    "--keep-names", // class names in messages and logs, as in the sources
     "--code-splitting",
     "--outdir",
     bundleDir,

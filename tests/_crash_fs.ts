@@ -54,8 +54,12 @@ export class CrashFs implements Fs {
   #pending: DirOp[] = [];
   #crashed = false;
 
-  constructor(crashAt = Infinity, files?: Map<string, Uint8Array>) {
+  /** A disk whose fsync makes nothing durable: for the negative control only. */
+  readonly lying: boolean;
+
+  constructor(crashAt = Infinity, files?: Map<string, Uint8Array>, o: { lying?: boolean } = {}) {
     this.crashAt = crashAt;
+    this.lying = o.lying ?? false;
     for (const [name, data] of files ?? []) {
       const inode = { data: data.slice(), synced: data.slice(), dirty: new Set<number>() };
       this.#names.set(name, inode);
@@ -161,6 +165,7 @@ export class CrashFs implements Fs {
 
   syncDir(dir: string): void {
     this.#point(`fsync folder ${dir}`);
+    if (this.lying) return;
     // Every change of the folder so far is durable (names in other folders too: one journal).
     this.#durable = new Map(this.#names);
     this.#pending = [];
@@ -168,6 +173,7 @@ export class CrashFs implements Fs {
 
   /** @internal fsync of one file: its content and size are durable. */
   syncInode(inode: Inode): void {
+    if (this.lying) return;
     inode.synced = inode.data.slice();
     inode.dirty.clear();
   }

@@ -132,6 +132,28 @@ Deno.test("power loss at every crash point of create, insert, transaction, check
   console.log(`  ${points} crash points, ${images} power-loss images, all whole`);
 });
 
+Deno.test("negative control: the same power-loss harness on a disk whose fsync makes nothing durable finds acknowledged commits lost", async () => {
+  const dry = new CrashFs();
+  await scenario(dry, { created: false, counter: false, commit: 0, schema: false });
+  let caught = 0;
+  let images = 0;
+  for (let n = 1; n <= dry.points; n += 3) {
+    const fs = new CrashFs(n, undefined, { lying: true });
+    const acked: Acked = { created: false, counter: false, commit: 0, schema: false };
+    await assert.rejects(() => scenario(fs, acked), CrashError);
+    for (let seed = 1; seed <= 4; seed++) {
+      images++;
+      try {
+        await verify(fs.afterPowerLoss(seed * 7919 + n), acked, `crash at ${n}`);
+      } catch {
+        caught++;
+      }
+    }
+  }
+  console.log(`  without durable fsyncs: ${caught} of ${images} images lost acknowledged work`);
+  assert.ok(caught > images / 4, `only ${caught} of ${images} images showed the loss`);
+});
+
 Deno.test("power loss at every crash point of destroy leaves the whole base or no base", async () => {
   const state = { created: false, inserted: false, destroying: false };
   const setup = async (fs: CrashFs) => {
