@@ -84,7 +84,7 @@ export function parseSchemaText(text: string): Schema {
     json = whole.schema;
   }
   const out: { [field: string]: FieldSpec } = {};
-  for (const [name, spec] of Object.entries(json)) {
+  for (const [name, spec] of Object.entries(json as { [field: string]: unknown })) {
     if (typeof spec === "string") {
       out[name] = spec as FieldSpec;
       continue;

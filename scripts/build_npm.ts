@@ -519,7 +519,7 @@ export async function buildNpm(options: BuildOptions = {}): Promise<BuildResult>
       const code = stripComments(text);
       const denoRefs = code.split("\n").filter((l) => /\bDeno\s*\./.test(l)).length;
       if (denoRefs > 0) {
-        step(`${f}: ${denoRefs} line(s) use Deno.* (must be behind a runtime check)`);
+        step(`${f}: ${denoRefs} line(s) name Deno.*, meant for the Deno side of runtime checks`);
       }
       for (const api of NODE_GT_20_APIS) {
         if (code.includes(api)) warn(`${f} uses ${api}, which Node 20 lacks`);

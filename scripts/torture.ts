@@ -57,23 +57,48 @@ const FLAGS = [
   "parallel",
   "json",
 ];
+const USAGE = `Usage: deno task torture [--mode=all|kill|reopen|corpus] [--rounds=20] [--kills=200]
+  [--churn=40] [--cases=N] [--seed=1] [--duration=10] [--parallel=2] [--json=results.json]
+
+  --mode      which campaigns (default: all)
+  --rounds    kill rounds; --kills are spread over them
+  --kills     kill -9 of random processes at random moments, in all
+  --churn     writers and readers end by themselves after 1..churn commits or reads (0: never)
+  --cases     about how many damaged-file cases (default: the smallest full corpus, ~500)
+  --seed      the seed of every random choice (a run is repeatable from it)
+  --duration  seconds of the reopen campaign
+  --parallel  corpus cases read at once
+  --json      also write the results to this file
+Exits 1 when any campaign found a failure.`;
+/** Prints why the arguments were refused, and the usage, then exits 2. */
+function refuse(why: string): never {
+  console.error(`Cannot run the campaigns: ${why}\n\n${USAGE}`);
+  Deno.exit(2);
+}
 const flags: { [k: string]: string } = {};
 for (const a of Deno.args) {
   if (a === "--") continue;
+  if (a === "--help" || a === "-h") {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   const m = /^--([^=]+)(?:=(.*))?$/s.exec(a);
   if (!m || !FLAGS.includes(m[1])) {
-    console.error(`torture.ts: unknown argument ${a}; flags: ${FLAGS.map((f) => "--" + f)}`);
-    Deno.exit(2);
+    refuse(`unknown argument ${JSON.stringify(a)}`);
   }
   flags[m[1]] = m[2] ?? "true";
 }
 const num = (name: string, dflt: number) => {
   const v = flags[name] === undefined ? dflt : Number(flags[name]);
-  if (!Number.isFinite(v) || v < 0) throw new RangeError(`--${name} must be a number >= 0`);
+  if (!Number.isFinite(v) || v < 0) {
+    refuse(`--${name} must be a number >= 0, got ${JSON.stringify(flags[name])}`);
+  }
   return v;
 };
 const mode = flags.mode ?? "all";
-if (!["all", "kill", "reopen", "corpus"].includes(mode)) throw new RangeError(`bad --mode ${mode}`);
+if (!["all", "kill", "reopen", "corpus"].includes(mode)) {
+  refuse(`--mode must be all, kill, reopen or corpus, got ${JSON.stringify(mode)}`);
+}
 const runs = (m: string) => mode === "all" || mode === m;
 const seed = num("seed", 1);
 const rounds = Math.max(1, num("rounds", 20));

@@ -153,7 +153,8 @@ function checkCounter(run: ScenarioRun): number[] {
 
 Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, Node and mixed races, field types, README", async (t) => {
   const started = performance.now();
-  const secs = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  // Elapsed since this test began (not the step's own time).
+  const secs = () => `at ${((performance.now() - started) / 1000).toFixed(1)} s`;
   let tarball = "";
   const dir = await Deno.makeTempDir({ prefix: "psbase-npm-" });
   const suite = join(dir, "node-tests");

@@ -32,6 +32,11 @@ Deno.test("records, values, conditions, field lists and sort specs are typed fro
   });
 });
 
+Deno.test("every module type-checks strictly: the exports, scripts, benchmarks and tests (deno task check)", async () => {
+  const { code, out } = await deno(["task", "check"]);
+  assert.equal(code, 0, out);
+});
+
 Deno.test("deno doc --lint mod.ts is clean, and the public API names nothing internal", async () => {
   const lint = await deno(["doc", "--lint", "mod.ts"]);
   assert.equal(lint.code, 0, lint.out);
