@@ -37,6 +37,40 @@ export interface Done {
   id?: number;
   /** Peak resident set size, KiB (VmHWM), or 0 where /proc is missing. */
   rssKb: number;
+  /**
+   * CPU (ms) its live threads have run so far, by kind: the main thread (the
+   * JavaScript), V8's helper threads (background compilation, GC), and the
+   * others (Deno: tokio's, where async file operations run). Empty where
+   * /proc is missing.
+   */
+  threads: Threads;
+}
+
+/** CPU time (ms) by kind of thread; see {@linkcode Done}. */
+export interface Threads {
+  main?: number;
+  v8?: number;
+  other?: number;
+}
+
+/** CPU time of this process's live threads, by kind (Linux /proc/self/task/<tid>/schedstat). */
+export function threadCpu(): Threads {
+  const out: Threads = {};
+  try {
+    for (const t of Deno.readDirSync("/proc/self/task")) {
+      const dir = `/proc/self/task/${t.name}`;
+      const ms = Number(Deno.readTextFileSync(`${dir}/schedstat`).split(" ")[0]) / 1e6;
+      const kind = Number(t.name) === Deno.pid
+        ? "main"
+        : Deno.readTextFileSync(`${dir}/comm`).startsWith("V8 ")
+        ? "v8"
+        : "other";
+      out[kind] = (out[kind] ?? 0) + ms;
+    }
+  } catch {
+    // No /proc.
+  }
+  return out;
 }
 
 /** The child's `--name=value` arguments. */
@@ -57,7 +91,7 @@ export function reaches(stage: Stage, step: Stage): boolean {
   return STAGES.indexOf(stage) >= STAGES.indexOf(step);
 }
 
-/** Prints `done <json>` with the peak RSS. */
+/** Prints `done <json>` with the peak RSS and the threads' CPU. */
 export function done(id?: number): void {
   let rssKb = 0;
   try {
@@ -66,7 +100,7 @@ export function done(id?: number): void {
   } catch {
     // No /proc.
   }
-  const out: Done = { id, rssKb };
+  const out: Done = { id, rssKb, threads: threadCpu() };
   const bytes = new TextEncoder().encode(`done ${JSON.stringify(out)}\n`);
   let off = 0;
   while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));

@@ -14,7 +14,7 @@
  * only, + open, + find), so the report splits its CPU: import, open, lock +
  * find, update + commit.
  *
- * One child at a time; `--runs` rotations (default 20), each running every
+ * One child at a time; `--runs` rotations (default 30), each running every
  * (engine, stage) once, in an order shifted by one each rotation, after 2
  * unmeasured warm-up runs of each (Deno's code cache). Every child gets a
  * fresh copy of the aged table (bench/_engines.ts; `--aging`, default 50
@@ -23,14 +23,14 @@
  * the no-engine child's of the same rotation. Rewrites the cold section of
  * bench/RESULTS.md.
  *
- *   ./node_modules/.bin/deno run --allow-all bench/cold.ts [--runs=20]
+ *   ./node_modules/.bin/deno run --allow-all bench/cold.ts [--runs=30]
  *     [--runtimes=deno,node] [--aging=50] [--wait-idle=<seconds>]
  *
  * @module
  */
 
 import { ROWS } from "./_common.ts";
-import { type Stage, STAGES } from "./_cold_job.ts";
+import { type Done, type Stage, STAGES, type Threads } from "./_cold_job.ts";
 import {
   AGING_JOBS,
   denoEngines,
@@ -57,7 +57,7 @@ import { childrenCpuMs, rusageProblem } from "./_rusage.ts";
 import { withTempDir } from "../tests/_harness/temp.ts";
 
 const flags = parseFlags("bench/cold.ts");
-const RUNS = Number(flags.runs ?? 20);
+const RUNS = Number(flags.runs ?? 30);
 const AGING = Number(flags.aging ?? AGING_JOBS);
 const RUNTIMES = (flags.runtimes ?? "deno,node").split(",") as Runtime[];
 const WARMUP = 2;
@@ -91,6 +91,8 @@ interface Sample {
   /** Spawn to exit, ms. */
   wall: number;
   rssKb: number;
+  /** CPU of its threads by kind, as it reported them just before exiting. */
+  threads: Threads;
 }
 
 const keyOfCase = (c: Case) => `${c.engine.id}/${c.stage}`;
@@ -119,12 +121,12 @@ async function runCold(c: Case, work: string, key: string, target: number): Prom
       }`,
     );
   }
-  const done = JSON.parse(line.slice(5)) as { id?: number; rssKb: number };
+  const done = JSON.parse(line.slice(5)) as Done;
   const found = c.engine.store && STAGES.indexOf(c.stage) >= STAGES.indexOf("find");
   if (found && done.id !== target) {
     throw new Error(`cold child ${what} found record ${done.id}, not ${target}`);
   }
-  return { cpu, wall, rssKb: done.rssKb };
+  return { cpu, wall, rssKb: done.rssKb, threads: done.threads };
 }
 
 const busy = await checkIdle(Number(flags["wait-idle"] ?? 0));
@@ -280,6 +282,27 @@ function report(cases: Case[]): void {
         headline ? `≤ ${TARGETS[rt].target.toFixed(1)}` : "–",
       ];
     });
+    const sample = (id: string, stage: Stage, r: number) => samples.get(`${id}/${stage}`)?.[r];
+    /** Per rotation: `f` of the job child minus `f` of the no-engine child. */
+    const jobAbove = (id: string, f: (s: Sample) => number) =>
+      perRotation((r) => {
+        const [a, b] = [sample(id, "job", r), sample(base.id, "import", r)];
+        return a && b ? f(a) - f(b) : NaN;
+      });
+    const kinds: Array<[string, (s: Sample) => number]> = [
+      ["main thread", (s) => s.threads.main ?? NaN],
+      ["V8 helper threads", (s) => s.threads.v8 ?? 0],
+      ["other threads", (s) => s.threads.other ?? 0],
+      [
+        "rest (exited threads, exit)",
+        (s) => s.cpu - (s.threads.main ?? NaN) - (s.threads.v8 ?? 0) - (s.threads.other ?? 0),
+      ],
+    ];
+    const threadRows = [base, ...stores].map((e) =>
+      e === base
+        ? [`${e.label} (its own CPU)`, ...kinds.map(([, f]) => ms(median(baseS.map(f))))]
+        : [e.label, ...kinds.map(([, f]) => ms(median(jobAbove(e.id, f))))]
+    );
     const title = rt === "deno" ? "Deno" : "Node";
     parts.push(`### ${title}
 
@@ -308,7 +331,17 @@ child and the previous one's): *import* loads the engine's module (vs the no-eng
 SQLite: \`BEGIN IMMEDIATE\`) and finds the record by \`key\`, writing nothing; *update + commit*
 updates it and commits (the log append or WAL write, and its fsync).
 
-${table(["engine", "import", "open", "find", "update + commit", "job (whole)"], breakdownRows)}`);
+${table(["engine", "import", "open", "find", "update + commit", "job (whole)"], breakdownRows)}
+
+Which threads run it (ms, the job's child above the no-engine child, medians over the rotations):
+each thread's CPU as the child read it from \`/proc/self/task/*/schedstat\` just before exiting.
+${
+      rt === "deno"
+        ? "*Other threads* are tokio's, where Deno runs async file operations."
+        : "Node names all its threads `node`: *other threads* are V8's platform workers (background compilation, GC) and libuv's pool."
+    } *Rest* is the OS's figure minus the threads': threads that had already exited, and the exit.
+
+${table(["engine", ...kinds.map(([k]) => k)], threadRows)}`);
   }
 
   const body = `## Cold: one fresh process doing the seed's job, CPU from the OS

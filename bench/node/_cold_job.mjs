@@ -5,7 +5,7 @@
 //
 //   node _cold_<engine>.mjs --base=<path> --key=<key> --stage=import|open|find|job
 
-import { readFileSync, writeSync } from "node:fs";
+import { readdirSync, readFileSync, writeSync } from "node:fs";
 
 /** The stages, in order: each does all the work of the ones before it. */
 export const STAGES = ["import", "open", "find", "job"];
@@ -28,7 +28,31 @@ export function reaches(stage, step) {
   return STAGES.indexOf(stage) >= STAGES.indexOf(step);
 }
 
-/** Prints `done <json>` with the peak RSS (KiB). */
+/**
+ * CPU time (ms) of this process's live threads, by kind: `main` (the
+ * JavaScript), `v8` (threads named "V8 ...": none in Node, whose V8 platform
+ * workers are named "node"), `other` (V8's platform workers, libuv's pool).
+ */
+function threadCpu() {
+  const out = {};
+  try {
+    for (const t of readdirSync("/proc/self/task")) {
+      const dir = `/proc/self/task/${t}`;
+      const ms = Number(readFileSync(`${dir}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+      const kind = Number(t) === process.pid
+        ? "main"
+        : readFileSync(`${dir}/comm`, "utf8").startsWith("V8 ")
+        ? "v8"
+        : "other";
+      out[kind] = (out[kind] ?? 0) + ms;
+    }
+  } catch {
+    // No /proc.
+  }
+  return out;
+}
+
+/** Prints `done <json>` with the peak RSS (KiB) and the threads' CPU. */
 export function done(id) {
   let rssKb = 0;
   try {
@@ -37,5 +61,5 @@ export function done(id) {
   } catch {
     // No /proc.
   }
-  writeSync(1, `done ${JSON.stringify({ id, rssKb })}\n`);
+  writeSync(1, `done ${JSON.stringify({ id, rssKb, threads: threadCpu() })}\n`);
 }
