@@ -23,7 +23,9 @@ let id: number | undefined;
 if (reaches(a.stage, "open")) {
   const db = new DatabaseSync(a.base);
   try {
-    db.exec("PRAGMA synchronous=FULL; PRAGMA busy_timeout=60000;");
+    // The busy timeout first: `PRAGMA synchronous` reads the schema, which can meet a lock while
+    // another process recovers the WAL, and without a timeout that fails at once.
+    db.exec("PRAGMA busy_timeout=60000; PRAGMA synchronous=FULL;");
     if (reaches(a.stage, "find")) {
       db.exec("BEGIN IMMEDIATE");
       try {

@@ -68,7 +68,7 @@ export async function psbaseCreate(
 /** Opens a SQLite file with the durability psbase has: WAL (persistent), `synchronous=FULL`. */
 export function sqliteOpen(path: string, busyTimeoutMs = 60_000): DatabaseSync {
   const db = new DatabaseSync(path);
-  db.exec(`PRAGMA synchronous=FULL; PRAGMA busy_timeout=${busyTimeoutMs};`);
+  db.exec(`PRAGMA busy_timeout=${busyTimeoutMs}; PRAGMA synchronous=FULL;`);
   return db;
 }
 

@@ -11,7 +11,9 @@ import { SQL_INSERT, sqlRecord, type SqlRow } from "./_shapes.ts";
 await runChild((job, path) => {
   const db = new DatabaseSync(path);
   try {
-    db.exec("PRAGMA synchronous=FULL; PRAGMA busy_timeout=60000;");
+    // The busy timeout first: `PRAGMA synchronous` reads the schema, which can meet a lock while
+    // another process recovers the WAL, and without a timeout that fails at once.
+    db.exec("PRAGMA busy_timeout=60000; PRAGMA synchronous=FULL;");
     db.exec("BEGIN IMMEDIATE");
     try {
       // all(), not get(): every match, as psbase's find returns (get() would stop at the first).
