@@ -100,7 +100,9 @@ function otherWork(): string {
   } catch {
     // No /proc.
   }
-  return (load ? ` Load average (1 / 5 / 15 min) at the end: ${load}.` : "") +
+  return (load
+    ? ` Load average (1 / 5 / 15 min, this run's own processes included) at the end: ${load}.`
+    : "") +
     (torture ? " A torture campaign (scripts/torture.ts) was running on the machine." : "");
 }
 
