@@ -24,7 +24,7 @@
  * bench/RESULTS.md.
  *
  *   ./node_modules/.bin/deno run --allow-all bench/cold.ts [--runs=30]
- *     [--runtimes=deno,node] [--aging=50] [--wait-idle=<seconds>]
+ *     [--runtimes=deno,node] [--engines=psbase,sqlite,...] [--aging=50] [--wait-idle=<seconds>]
  *
  * @module
  */
@@ -149,7 +149,8 @@ await withTempDir(async (dir) => {
     console.log(`[${secs()}] ${describeNode(nodeSetup)}`);
     engines.push(...nodeEngines(nodeDir));
   }
-  engines = engines.filter((e) => !flags.engines || !e.store || flags.engines.includes(e.id));
+  const wanted = flags.engines?.split(",");
+  engines = engines.filter((e) => !e.store || !wanted || wanted.includes(e.id));
 
   console.log(`[${secs()}] creating the tables (10K records, aged by ${AGING} jobs)`);
   const templates = new Map<Engine, string>();
@@ -261,7 +262,8 @@ function report(cases: Case[]): void {
       ...STAGES.map((st) => ms(median(step(e.id, st, rt)))),
       ms(median(above(e.id, "job", rt))),
     ]);
-    const ratioRows = PAIRS[rt].filter((p) => stores.some((e) => e.id === p.a)).map((p) => {
+    const has = (id: string) => stores.some((e) => e.id === id);
+    const ratioRows = PAIRS[rt].filter((p) => has(p.a) && has(p.b)).map((p) => {
       const [a, b] = [median(above(p.a, "job", rt)), median(above(p.b, "job", rt))];
       const t = TARGETS[rt];
       const headline = p === PAIRS[rt][0];
