@@ -12,7 +12,8 @@ export interface Series {
   points: Array<{ wall: number; total: number; p50: number; p99: number }>;
 }
 
-const COLORS = ["#2563eb", "#6b7280", "#ea580c", "#16a34a"];
+/** In pairs, dark then light: psbase, psbase indexed, SQLite, SQLite indexed, then others. */
+const COLORS = ["#2563eb", "#93c5fd", "#ea580c", "#fdba74", "#16a34a", "#86efac", "#6b7280"];
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** A round upper bound for an axis. */
@@ -40,7 +41,8 @@ export function raceChart(ns: number[], series: Series[], note: string): string 
       `font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
     `<text x="${W / 2}" y="24" text-anchor="middle" font-size="16" font-weight="600">` +
-      `N processes at once, each: cold open of a 10K-record table, one read-modify-write, close</text>`,
+      `N processes at once, each: cold open of a 10K-record table, one read-modify-write ` +
+      `(find by key), close</text>`,
     `<text x="${W / 2}" y="44" text-anchor="middle" fill="#555">${esc(note)}</text>`,
   );
   const panel = (
@@ -115,7 +117,7 @@ export function raceChart(ns: number[], series: Series[], note: string): string 
     (s, i) => s.points[i].p99,
   );
   series.forEach((s, k) => {
-    const x = 40 + k * 300;
+    const x = 20 + k * Math.floor((W - 40) / series.length);
     out.push(
       `<rect x="${x}" y="${H - 30}" width="14" height="14" fill="${COLORS[k % COLORS.length]}"/>`,
       `<text x="${x + 20}" y="${H - 19}">${esc(s.label)}</text>`,

@@ -44,9 +44,17 @@ export function psbase(kind: PsKind, path: string): Base {
   return kind === "ps" ? new PsBase(path) : new Base(path);
 }
 
+/** {@linkcode SCHEMA} with an index on `key` (a hash index: equality and "in" lookups). */
+export const SCHEMA_INDEXED: Schema = { ...SCHEMA, key: { type: "string", index: true } };
+
 /** Creates a psbase at `path` holding `rows`, in one commit, and closes it. */
-export async function psbaseCreate(kind: PsKind, path: string, rows: Values[]): Promise<void> {
-  const db = await psbase(kind, path).create(SCHEMA);
+export async function psbaseCreate(
+  kind: PsKind,
+  path: string,
+  rows: Values[],
+  schema: Schema = SCHEMA,
+): Promise<void> {
+  const db = await psbase(kind, path).create(schema);
   try {
     await db.insertMany(rows as unknown as Array<{ [k: string]: unknown }>);
   } finally {
@@ -60,7 +68,7 @@ export async function psbaseCreate(kind: PsKind, path: string, rows: Values[]): 
 /** Opens a SQLite file with the durability psbase has: WAL (persistent), `synchronous=FULL`. */
 export function sqliteOpen(path: string, busyTimeoutMs = 60_000): DatabaseSync {
   const db = new DatabaseSync(path);
-  db.exec(`PRAGMA synchronous=FULL; PRAGMA busy_timeout=${busyTimeoutMs};`);
+  db.exec(`PRAGMA busy_timeout=${busyTimeoutMs}; PRAGMA synchronous=FULL;`);
   return db;
 }
 
@@ -114,19 +122,30 @@ export async function kvCreate(path: string, rows: Values[]): Promise<void> {
 // ---------------------------------------------------------------------------
 // Files
 
-/** Copies the files of one store (a psbase folder, or a SQLite/KV file and its -wal/-shm). */
-export async function copyStore(from: string, to: string): Promise<void> {
+/**
+ * Copies the files of one store (a psbase folder, or a SQLite/KV file and its
+ * -wal/-shm). With `sync`, each copy is flushed to disk (`fdatasync`) before
+ * it returns, so whoever opens it next does not pay for writing the copy back
+ * when it syncs its own commit.
+ */
+export async function copyStore(from: string, to: string, sync = false): Promise<void> {
+  const copy = async (a: string, b: string) => {
+    await Deno.copyFile(a, b);
+    if (!sync) return;
+    using f = await Deno.open(b, { read: true, write: true });
+    await f.syncData();
+  };
   const info = await Deno.stat(from);
   if (info.isDirectory) {
     await Deno.mkdir(to, { recursive: true });
     for await (const e of Deno.readDir(from)) {
-      if (e.isFile) await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+      if (e.isFile) await copy(`${from}/${e.name}`, `${to}/${e.name}`);
     }
     return;
   }
   for (const suffix of ["", "-wal", "-shm"]) {
     try {
-      await Deno.copyFile(from + suffix, to + suffix);
+      await copy(from + suffix, to + suffix);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }

@@ -1,7 +1,8 @@
 // Copyright 2026 the psbase authors. MIT license.
 // A race child on SQLite (node:sqlite, WAL, synchronous=FULL, BEGIN IMMEDIATE,
-// busy_timeout): the seed's job, see _race_job.ts.
-//   deno run --allow-all bench/_race_child_sqlite.ts --base=<file> --index=<i>
+// busy_timeout): the seed's job, see _race_job.ts. The same script races the
+// table with and without an index on `key`.
+//   deno run --allow-all bench/_race_child_sqlite.ts --base=<file> --job=<json>
 
 import { DatabaseSync } from "./_sqlite.ts";
 import { COUNTER_ID, runChild } from "./_race_job.ts";
@@ -10,14 +11,20 @@ import { SQL_INSERT, sqlRecord, type SqlRow } from "./_shapes.ts";
 await runChild((job, path) => {
   const db = new DatabaseSync(path);
   try {
-    db.exec("PRAGMA synchronous=FULL; PRAGMA busy_timeout=60000;");
+    // The busy timeout first: `PRAGMA synchronous` reads the schema, which can meet a lock while
+    // another process recovers the WAL, and without a timeout that fails at once.
+    db.exec("PRAGMA busy_timeout=60000; PRAGMA synchronous=FULL;");
     db.exec("BEGIN IMMEDIATE");
     try {
-      const get = db.prepare("SELECT * FROM t WHERE id = ?");
-      const row = get.get(job.target) as SqlRow | undefined;
-      const cRow = get.get(COUNTER_ID) as SqlRow | undefined;
-      if (!row || !cRow) throw new Error(`record ${row ? COUNTER_ID : job.target} is missing`);
-      const [r, c] = [sqlRecord(row), sqlRecord(cRow)];
+      // all(), not get(): every match, as psbase's find returns (get() would stop at the first).
+      const found = db.prepare("SELECT * FROM t WHERE key = ?").all(job.key) as SqlRow[];
+      const cRow = db.prepare("SELECT * FROM t WHERE id = ?").get(COUNTER_ID) as
+        | SqlRow
+        | undefined;
+      if (found.length !== 1 || !cRow) {
+        throw new Error(`found ${found.length} records with key ${job.key}, counter ${!!cRow}`);
+      }
+      const [r, c] = [sqlRecord(found[0]), sqlRecord(cRow)];
       const update = db.prepare(
         "UPDATE t SET n = ?, x = ?, version = version + 1 WHERE id = ? AND version = ?",
       );

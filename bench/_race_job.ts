@@ -1,17 +1,21 @@
 // Copyright 2026 the psbase authors. MIT license.
 /**
- * The seed's job, as every race child does it (bench/_race_child_*.ts), and
- * the child side of the race protocol. No imports, so a child loads only its
- * own engine.
+ * The seed's job, as every race child does it (bench/_race_child_*.ts, and
+ * the Node children in bench/node/), and the child side of the race
+ * protocol for Deno children. No imports, so a child loads only its own
+ * engine.
  *
- * The job of child `i`: open the 10K-record table (cold), and in one
- * read-modify-write transaction read its target record and the counter
- * (record 1), then update the target, delete it, or insert a new record
- * (by `i % 3`), and add 1 to the counter; close; exit.
+ * The job of child `i`: open the 10K-record table (cold); in one
+ * read-modify-write transaction, find its target record by its `key` (a
+ * string, unindexed unless the engine's table has an index on it) and read
+ * the counter (record 1, by id); then update the target, delete it, or insert
+ * a new record (by `i % 3`), and add 1 to the counter; close; exit.
  *
- * Protocol: the child prints `ready` once loaded, waits for a `go` line on
- * stdin (the start barrier), does the job, prints one line `result <json>`
- * (a {@linkcode ChildResult}) and exits.
+ * Protocol: the parent passes the job as `--job=<json>` (a
+ * {@linkcode JobArg}) and the store as `--base=<path>`; the child prints
+ * `ready` once loaded, waits for a `go` line on stdin (the start barrier),
+ * does the job, prints one line `result <json>` (a {@linkcode ChildResult})
+ * and exits 0.
  *
  * @module
  */
@@ -19,23 +23,35 @@
 /** The record every child increments. */
 export const COUNTER_ID = 1;
 
+/** The `key` of the record with id `id` in the seeded table (as bench/_shapes.ts `values`). */
+export function keyOf(id: number): string {
+  return `user-${String(id - 1).padStart(5, "0")}`;
+}
+
 /** What child `index` does. */
 export interface Job {
   role: "update" | "delete" | "insert";
-  /** The record it reads, and updates or deletes. */
+  /** The id of the record it finds (by `key`), and updates or deletes. */
   target: number;
+  /** The target's `key`, which the child finds it by. */
+  key: string;
   /** The value it writes: `n` of the updated or inserted record. */
   value: number;
   /** The record it inserts (`update` sets its `n` and `x` on the target). */
   insert: { key: string; n: number; x: number; d: Date; ok: boolean };
 }
 
-/** The job of child `index` (distinct targets for up to 9999 children). */
+/** A {@linkcode Job} as passed on the command line (`d` in ms since the epoch). */
+export type JobArg = Omit<Job, "insert"> & { insert: Omit<Job["insert"], "d"> & { d: number } };
+
+/** The job of child `index` (distinct targets for up to 9999 children; never the counter). */
 export function job(index: number, rows = 10_000): Job {
   const roles = ["update", "delete", "insert"] as const;
+  const target = 2 + (index * 197) % (rows - 1);
   return {
     role: roles[index % 3],
-    target: 2 + (index * 197) % (rows - 1),
+    target,
+    key: keyOf(target),
     value: 1_000_000 + index,
     insert: {
       key: `new-${index}`,
@@ -47,6 +63,13 @@ export function job(index: number, rows = 10_000): Job {
   };
 }
 
+/** `--job=<json>` for child `index`. */
+export function jobArg(index: number, rows = 10_000): string {
+  const j = job(index, rows);
+  const arg: JobArg = { ...j, insert: { ...j.insert, d: j.insert.d.getTime() } };
+  return `--job=${JSON.stringify(arg)}`;
+}
+
 /** The line a child prints last. */
 export interface ChildResult {
   ok: boolean;
@@ -55,14 +78,12 @@ export interface ChildResult {
   ms: number;
   /** Milliseconds from process start to `ready` (runtime start and module loading). */
   readyMs: number;
-  /** CPU time of the main thread over the same span (ms; /proc/self/schedstat). */
+  /** CPU time of the main thread over the same span (ms; /proc/thread-self/schedstat). */
   cpuMs: number;
   /** Peak resident set size of the process, in KiB (VmHWM), at the end. */
   peakRssKb: number;
   /** The id of the record it inserted. */
   id?: number;
-  /** Commits it had to retry (Deno KV's optimistic concurrency). */
-  retries?: number;
 }
 
 /** `--name=value` arguments. */
@@ -108,10 +129,10 @@ export function peakRssKb(): number {
   }
 }
 
-/** CPU time the main thread has run, in ms (Linux /proc/self/schedstat), or NaN. */
+/** CPU time the calling thread has run, in ms (Linux /proc/thread-self/schedstat), or NaN. */
 export function cpuMs(): number {
   try {
-    return Number(Deno.readTextFileSync("/proc/self/schedstat").split(" ")[0]) / 1e6;
+    return Number(Deno.readTextFileSync("/proc/thread-self/schedstat").split(" ")[0]) / 1e6;
   } catch {
     return NaN;
   }
@@ -122,11 +143,11 @@ export function cpuMs(): number {
  * just after it closes), prints the result line and exits.
  */
 export async function runChild(
-  work: (job: Job, path: string) => Promise<{ id?: number; retries?: number }>,
+  work: (job: Job, path: string) => Promise<{ id?: number }>,
 ): Promise<never> {
   const a = args();
-  const index = Number(a.index);
-  const j = job(index, Number(a.rows ?? 10_000));
+  const arg = JSON.parse(a.job) as JobArg;
+  const j: Job = { ...arg, insert: { ...arg.insert, d: new Date(arg.insert.d) } };
   const readyMs = await barrier();
   const cpu0 = cpuMs();
   const t0 = performance.now();

@@ -15,10 +15,11 @@ export const RESULTS_PATH: string = fileURLToPath(new URL("./RESULTS.md", import
 
 const HEADER = `# psbase benchmarks
 
-Written by the benchmarks themselves: \`deno task bench\` (bench/run.ts) rewrites the in-process
-section, \`deno task bench:race\` (bench/race.ts) the race and memory section. Do not edit by hand;
-rerun them. Absolute times depend on the machine and its disk (every commit is fsync'd); the ratios
-psbase / SQLite, measured on the same machine in the same run, are what to compare.
+Written by the benchmarks themselves, each its own section: \`deno task bench\` (bench/run.ts) the
+in-process one, \`deno task bench:cold\` (bench/cold.ts) the cold one, \`deno task bench:race\` and
+\`deno task bench:race:node\` (bench/race.ts) the races. Do not edit those by hand; rerun them.
+Absolute times depend on the machine and its disk (every commit is fsync'd); the ratios psbase /
+SQLite, measured on the same machine in the same run, are what to compare.
 `;
 
 function readText(path: string): string {
@@ -87,8 +88,29 @@ export async function checkIdle(waitSeconds = 0): Promise<number> {
   return busy;
 }
 
-/** A Markdown list: date, machine, versions, the filesystem of `dataDir`, how busy it was. */
-export function machineInfo(dataDir: string, busy: number): string {
+/** Other work seen on the machine: the load averages, and a torture campaign if one runs. */
+function otherWork(): string {
+  const load = readText("/proc/loadavg").split(" ").slice(0, 3).join(" / ");
+  let torture = false;
+  try {
+    for (const e of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
+      if (readText(`/proc/${e.name}/cmdline`).includes("scripts/torture.ts")) torture = true;
+    }
+  } catch {
+    // No /proc.
+  }
+  return (load
+    ? ` Load average (1 / 5 / 15 min, this run's own processes included) at the end: ${load}.`
+    : "") +
+    (torture ? " A torture campaign (scripts/torture.ts) was running on the machine." : "");
+}
+
+/**
+ * A Markdown list: date, machine, versions, the filesystem of `dataDir`, how
+ * busy it was. `kv`: whether to name Deno KV among the versions.
+ */
+export function machineInfo(dataDir: string, busy: number, kv = true): string {
   const cpu = /model name\s*:\s*(.+)/.exec(readText("/proc/cpuinfo"))?.[1]?.trim() ?? "unknown";
   const memKb = Number(/MemTotal:\s+(\d+)/.exec(readText("/proc/meminfo"))?.[1] ?? 0);
   const mem = memKb ? `, ${(memKb / 1024 / 1024).toFixed(1)} GiB RAM` : "";
@@ -104,9 +126,14 @@ export function machineInfo(dataDir: string, busy: number): string {
     `${navigator.hardwareConcurrency} cores${mem}, ${Deno.build.os} ${Deno.osRelease()}; ` +
     `data on ${filesystemOf(dataDir)}; ${
       Number.isFinite(busy) ? busy.toFixed(1) : "?"
-    } cores busy with other work when the run started.`,
-    `- Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), SQLite ${sqlite} (node:sqlite), ` +
-    `Deno KV (its bundled SQLite)${version ? `; ${version}` : ""}.`,
+    } cores busy with other work when the run started.${otherWork()}`,
+    `- ${
+      [
+        `Deno ${Deno.version.deno} (V8 ${Deno.version.v8})`,
+        `SQLite ${sqlite} (node:sqlite)`,
+        ...(kv ? ["Deno KV (its bundled SQLite)"] : []),
+      ].join(", ")
+    }${version ? `; ${version}` : ""}.`,
   ].join("\n");
 }
 
@@ -148,7 +175,7 @@ export function parseFlags(script: string): { [k: string]: string } {
 }
 
 /** The sections of RESULTS.md, in order. */
-export const SECTIONS = ["inprocess", "race"];
+export const SECTIONS = ["inprocess", "cold", "race", "race-node"];
 
 /** Milliseconds, 2-3 significant digits (`0.123`, `4.56`, `78.9`, `1234`). */
 export function ms(v: number): string {

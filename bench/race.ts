@@ -1,48 +1,51 @@
 // Copyright 2026 the psbase authors. MIT license.
 /**
- * `deno task bench:race`: the seed's workload, for real. N processes (10, 50
- * and 100 by default) are started together, each doing the seed's job on a
- * 10K-record table (cold open, one read-modify-write transaction: read a
- * record and a counter, update / delete / insert, counter + 1; close; exit:
- * see bench/_race_job.ts), on psbase (`PsBase`), on SQLite (`node:sqlite`,
- * WAL, `synchronous=FULL`, `BEGIN IMMEDIATE`, `busy_timeout`) and on Deno KV
- * (versionstamp checks, retried). Each child waits at a start barrier, so all
- * start their job together; each reports its in-process time (just before
- * open to just after close) and its peak RSS. Afterwards the parent checks
- * the table for anomalies, as the race tests do: duplicated ids, lost updates
- * (the counter, each update, delete and insert), damaged untouched records,
- * count mismatches, and child errors.
+ * `deno task bench:race` and `deno task bench:race:node`: the seed's
+ * workload, for real. N processes (10, 50 and 100 by default) are started
+ * together, each doing the seed's job on a 10K-record table (cold open; one
+ * read-modify-write transaction: find its target record by its `key`, read
+ * the counter, update / delete / insert, counter + 1; close; exit: see
+ * bench/_race_job.ts).
  *
- * Several rounds (medians), the ratio psbase / SQLite, a memory figure (one
- * process alone doing the job, peak RSS), bench/RESULTS.md (its race
- * section) and bench/race.svg.
+ * `--runtime=deno` (the default): `deno run` processes on psbase (`PsBase`,
+ * this checkout) and on SQLite (`node:sqlite`, WAL, `synchronous=FULL`,
+ * `BEGIN IMMEDIATE`, `busy_timeout`). `--runtime=node`: `node` processes on
+ * psbase installed from the packed tarball and on better-sqlite3 (the same
+ * settings), see bench/_node_install.ts. Each engine races twice: without an
+ * index on `key` and with one (bench/_engines.ts). Each child waits at a
+ * start barrier, so all start their job together, and reports its in-process
+ * time (just before open to just after close). The parent reads every child's
+ * whole-process CPU from the OS (bench/_rusage.ts: the race's
+ * `RUSAGE_CHILDREN` delta / N, minus the same for N children that load no
+ * engine), and afterwards checks the table for anomalies as the race tests
+ * do (bench/_race_check.ts).
  *
- *   ./node_modules/.bin/deno run --allow-all --unstable-kv bench/race.ts \
- *     [--rounds=5] [--n=10,50,100] [--engines=psbase,sqlite,kv] [--mem-runs=5]
+ * Several rounds (medians; engines in a rotated order each round), the ratios
+ * psbase / SQLite (or better-sqlite3), the targets of issues 12 and 16, the
+ * race section of bench/RESULTS.md (`race` or `race-node`) and its chart
+ * (bench/race.svg or bench/race-node.svg).
+ *
+ *   ./node_modules/.bin/deno run --allow-all bench/race.ts [--runtime=deno|node]
+ *     [--rounds=5] [--n=10,50,100] [--engines=psbase,sqlite,...] [--aging=50]
  *     [--wait-idle=<seconds>]
  *
  * @module
  */
 
 import { fileURLToPath } from "node:url";
-import { PsBase } from "../mod.ts";
+import { raceChart } from "./_chart.ts";
 import {
-  allValues,
-  copyStore,
-  kvCreate,
-  kvRecord,
-  type KvValue,
-  psbaseCreate,
-  type Rec,
-  removeStore,
-  ROWS,
-  sqliteCreate,
-  sqliteOpen,
-  sqlRecord,
-  type SqlRow,
-  values,
-} from "./_common.ts";
-import { type ChildResult, COUNTER_ID, job } from "./_race_job.ts";
+  AGING_JOBS,
+  denoEngines,
+  type Engine,
+  nodeEngines,
+  type Pair,
+  PAIRS,
+  type Runtime,
+} from "./_engines.ts";
+import { describeNode, installNode, type NodeSetup } from "./_node_install.ts";
+import { Anomalies, type Before, check } from "./_race_check.ts";
+import { type ChildResult, jobArg } from "./_race_job.ts";
 import {
   checkIdle,
   machineInfo,
@@ -55,239 +58,119 @@ import {
   table,
   writeSection,
 } from "./_report.ts";
-import { raceChart } from "./_chart.ts";
-import { Child, denoScript } from "../tests/_harness/child.ts";
+import { childrenCpuMs, rusageProblem } from "./_rusage.ts";
+import { ROWS } from "./_shapes.ts";
+import { Child } from "../tests/_harness/child.ts";
 import { withTempDir } from "../tests/_harness/temp.ts";
 
 // ---------------------------------------------------------------------------
 // Options
 
 const flags = parseFlags("bench/race.ts");
+const RUNTIME = (flags.runtime ?? "deno") as Runtime;
 const ROUNDS = Number(flags.rounds ?? 5);
 const NS = (flags.n ?? "10,50,100").split(",").map(Number);
-const MEM_RUNS = Number(flags["mem-runs"] ?? 5);
-const ENGINES = (flags.engines ?? "psbase,sqlite,kv").split(",") as Engine[];
+const AGING = Number(flags.aging ?? AGING_JOBS);
 const HEADLINE = NS.includes(50) ? 50 : NS[Math.floor(NS.length / 2)];
-if (!(ROUNDS >= 1) || NS.some((n) => !(n >= 1 && n <= 9999))) {
-  throw new Error("--rounds must be >= 1 and --n a list of numbers in 1..9999");
+if (RUNTIME !== "deno" && RUNTIME !== "node") throw new Error("--runtime must be deno or node");
+if (!(ROUNDS >= 1) || NS.some((n) => !(n >= 1 && n <= 9999)) || !(AGING >= 0)) {
+  throw new Error("--rounds must be >= 1, --n a list of numbers in 1..9999, --aging >= 0");
+}
+const problem = rusageProblem();
+if (problem) {
+  console.error(`bench/race.ts: ${problem}`);
+  Deno.exit(2);
 }
 
-type Engine = "psbase" | "sqlite" | "kv" | "none";
-const LABEL: { [e in Engine]: string } = {
-  psbase: "psbase (PsBase)",
-  sqlite: "SQLite",
-  kv: "Deno KV",
-  none: "Deno alone (no table)",
-};
-for (const e of ENGINES) if (!LABEL[e] || e === "none") throw new Error(`unknown engine ${e}`);
+/** A target: pair `pair` of {@linkcode PAIRS}, figure `what`, at the headline N. */
+interface Target {
+  pair: number;
+  what: "wall" | "p50";
+  target: number;
+  issue: number;
+}
 
-const script = (e: Engine) => fileURLToPath(new URL(`./_race_child_${e}.ts`, import.meta.url));
+/** The race targets of issue 12 (Deno) and issue 16 (Node); zero anomalies is a target too. */
+const TARGETS: { [r in Runtime]: Target[] } = {
+  deno: [
+    { pair: 0, what: "wall", target: 1.0, issue: 12 },
+    { pair: 0, what: "p50", target: 1.5, issue: 12 },
+    { pair: 1, what: "wall", target: 1.0, issue: 12 },
+  ],
+  node: [{ pair: 0, what: "wall", target: 1.0, issue: 16 }],
+};
+
+const SECTION = RUNTIME === "deno" ? "race" : "race-node";
+const CHART = RUNTIME === "deno" ? "race.svg" : "race-node.svg";
 
 // ---------------------------------------------------------------------------
-// Children
+// One race
 
-/** How to start a child of `engine` (the harness's {@linkcode Child} runs it). */
-const command = (e: Engine) => denoScript(script(e), e === "kv" ? ["--unstable-kv"] : []);
-
-/** One race: `n` children on a fresh copy of the engine's table. */
+/** One race: `n` children of one engine on a fresh copy of its table. */
 interface RaceRun {
   engine: Engine;
   n: number;
+  round: number;
   /** From releasing the barrier to the last child's exit. */
   wallMs: number;
   /** From the first spawn to the last child's exit (process start included). */
   totalMs: number;
+  /** Whole-process CPU of all its children together (from the OS), ms. */
+  cpuTotalMs: number;
   /** Each child's in-process time (open to close), ok children only. */
   childMs: number[];
   /** Each child's main-thread CPU time over the same span. */
-  cpuMs: number[];
+  jobCpuMs: number[];
   /** Each child's time from process start to ready. */
   readyMs: number[];
   /** Each child's peak RSS, KiB. */
   rssKb: number[];
-  retries: number;
   anomalies: Anomalies;
 }
 
-async function race(engine: Engine, n: number, template: string, work: string): Promise<RaceRun> {
-  await removeStore(work);
-  if (engine !== "none") await copyStore(template, work);
+async function race(
+  engine: Engine,
+  n: number,
+  round: number,
+  template: string,
+  work: string,
+  before: Before,
+): Promise<RaceRun> {
+  await engine.remove(work);
+  if (engine.store) await engine.copy(template, work);
+  const cpu0 = childrenCpuMs();
   const t0 = performance.now();
   const children = Array.from(
     { length: n },
-    (_, i) => new Child(i, [`--base=${work}`, `--index=${i}`, `--rows=${ROWS}`], command(engine)),
+    (_, i) => new Child(i, [`--base=${work}`, jobArg(i, ROWS)], engine.race),
   );
   await Promise.all(children.map((c) => c.waitFor("ready")));
   const tGo = performance.now();
   await Promise.all(children.map((c) => c.send("go")));
   const outs = await Promise.all(children.map((c) => c.finish()));
   const tEnd = performance.now();
+  const cpuTotalMs = childrenCpuMs() - cpu0;
   const results = outs.map((o) => o.result as ChildResult | undefined);
   const anomalies = new Anomalies();
   outs.forEach((o, i) => {
     if (!o.ok) anomalies.add("errors", 1, `child ${i}: ${o.error}`);
   });
-  if (engine !== "none") check(await readTable(engine, work), results, anomalies);
-  await removeStore(work);
+  if (engine.store) check(await engine.read(work), results, before, anomalies);
+  await engine.remove(work);
   const ok = results.filter((r): r is ChildResult => r?.ok === true);
   return {
     engine,
     n,
+    round,
     wallMs: tEnd - tGo,
     totalMs: tEnd - t0,
+    cpuTotalMs,
     childMs: ok.map((r) => r.ms),
-    cpuMs: ok.map((r) => r.cpuMs),
+    jobCpuMs: ok.map((r) => r.cpuMs),
     readyMs: ok.map((r) => r.readyMs),
     rssKb: ok.map((r) => r.peakRssKb),
-    retries: ok.reduce((s, r) => s + (r.retries ?? 0), 0),
     anomalies,
   };
-}
-
-// ---------------------------------------------------------------------------
-// Anomalies
-
-const KINDS = ["duplicateIds", "lostUpdates", "damaged", "countMismatch", "errors"] as const;
-type Kind = typeof KINDS[number];
-
-class Anomalies {
-  counts: { [k in Kind]: number } = {
-    duplicateIds: 0,
-    lostUpdates: 0,
-    damaged: 0,
-    countMismatch: 0,
-    errors: 0,
-  };
-  details: string[] = [];
-
-  add(kind: Kind, n: number, detail: string): void {
-    if (n <= 0) return;
-    this.counts[kind] += n;
-    this.details.push(`${kind}: ${detail}`);
-  }
-
-  get total(): number {
-    return KINDS.reduce((s, k) => s + this.counts[k], 0);
-  }
-}
-
-/** The table as read back afterwards: every record iterated, and the engine's own count. */
-interface Table {
-  records: Rec[];
-  count: number;
-}
-
-async function readTable(engine: Engine, path: string): Promise<Table> {
-  if (engine === "psbase") {
-    const db = await new PsBase(path).open();
-    try {
-      const records: Rec[] = [];
-      for await (const r of db) records.push(r);
-      return { records, count: await db.count() };
-    } finally {
-      await db.close();
-    }
-  }
-  if (engine === "sqlite") {
-    const db = sqliteOpen(path);
-    try {
-      const records = (db.prepare("SELECT * FROM t ORDER BY id").all() as SqlRow[]).map(
-        sqlRecord,
-      );
-      const { c } = db.prepare("SELECT count(*) AS c FROM t").get() as { c: number };
-      return { records, count: c };
-    } finally {
-      db.close();
-    }
-  }
-  const kv = await Deno.openKv(path);
-  try {
-    const records: Rec[] = [];
-    for await (const e of kv.list<KvValue>({ prefix: ["t"] })) records.push(kvRecord(e));
-    // KV has no count; the listing is all there is.
-    return { records, count: records.length };
-  } finally {
-    kv.close();
-  }
-}
-
-/** The same checks as the race tests, on the table left by one race. */
-function check(table: Table, results: (ChildResult | undefined)[], a: Anomalies): void {
-  const byId = new Map<number, Rec>();
-  for (const r of table.records) {
-    if (byId.has(r.__id__)) a.add("duplicateIds", 1, `id ${r.__id__} appears twice`);
-    byId.set(r.__id__, r);
-  }
-  const byKey = new Map<string, Rec[]>();
-  for (const r of table.records) {
-    byKey.set(r.key as string, [...(byKey.get(r.key as string) ?? []), r]);
-  }
-  const ok = results.map((r) => r?.ok === true);
-  const okCount = ok.filter(Boolean).length;
-  // The counter: every successful child added 1.
-  const counter = byId.get(COUNTER_ID);
-  if (!counter) a.add("lostUpdates", okCount, "the counter record is gone");
-  else if (counter.n !== okCount) {
-    a.add(
-      counter.n as number > okCount ? "duplicateIds" : "lostUpdates",
-      Math.abs(okCount - (counter.n as number)),
-      `counter is ${counter.n}, ${okCount} children succeeded`,
-    );
-  }
-  const touched = new Set<number>([COUNTER_ID]);
-  const insertedIds = new Map<number, number>();
-  let deletes = 0;
-  let inserts = 0;
-  results.forEach((res, i) => {
-    const j = job(i, ROWS);
-    touched.add(j.target);
-    if (!ok[i]) return;
-    const r = byId.get(j.target);
-    if (j.role === "update") {
-      if (!r || r.n !== j.value || r.__version__ !== 1) {
-        a.add("lostUpdates", 1, `child ${i}'s update of ${j.target}: ${JSON.stringify(r)}`);
-      }
-    } else if (j.role === "delete") {
-      deletes++;
-      if (r) a.add("lostUpdates", 1, `child ${i}'s delete of ${j.target}: still there`);
-    } else {
-      inserts++;
-      const found = byKey.get(j.insert.key) ?? [];
-      if (found.length === 0) a.add("lostUpdates", 1, `child ${i}'s insert is missing`);
-      if (found.length > 1) a.add("duplicateIds", found.length - 1, `${j.insert.key} twice`);
-      const id = res!.id!;
-      if (insertedIds.has(id)) {
-        a.add("duplicateIds", 1, `children ${insertedIds.get(id)} and ${i} both got id ${id}`);
-      }
-      insertedIds.set(id, i);
-      if (id <= ROWS) a.add("duplicateIds", 1, `child ${i}'s insert reused id ${id}`);
-      if (found.length === 1 && found[0].__id__ !== id) {
-        a.add(
-          "duplicateIds",
-          1,
-          `child ${i} was given id ${id}, the record has ${found[0].__id__}`,
-        );
-      }
-    }
-  });
-  // Untouched records: exactly as seeded.
-  for (let id = 1; id <= ROWS; id++) {
-    if (touched.has(id)) continue;
-    const r = byId.get(id);
-    const v = values(id - 1);
-    if (
-      !r || r.__version__ !== 0 || r.key !== v.key || r.n !== v.n || r.x !== v.x ||
-      !(r.d instanceof Date) || r.d.getTime() !== v.d.getTime() || r.ok !== v.ok
-    ) a.add("damaged", 1, `record ${id}: ${JSON.stringify(r)}`);
-  }
-  const expected = ROWS - deletes + inserts;
-  if (table.count !== table.records.length || table.records.length !== expected) {
-    a.add(
-      "countMismatch",
-      1,
-      `count ${table.count}, iterated ${table.records.length}, expected ${expected}`,
-    );
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -296,201 +179,214 @@ function check(table: Table, results: (ChildResult | undefined)[], a: Anomalies)
 const busy = await checkIdle(Number(flags["wait-idle"] ?? 0));
 const started = performance.now();
 const secs = () => ((performance.now() - started) / 1000).toFixed(0).padStart(3) + " s";
+const runs: RaceRun[] = [];
+let engines: Engine[] = [];
+let nodeSetup: NodeSetup | undefined;
+let dataDir = "";
+
 await withTempDir(async (dir) => {
-  console.log(`[${secs()}] seeding the 10K-record tables in ${dir}`);
-  const rows = allValues();
-  const templates: { [e in Engine]: string } = {
-    psbase: `${dir}/t-psbase`,
-    sqlite: `${dir}/t-sqlite.db`,
-    kv: `${dir}/t-kv.db`,
-    none: "",
+  dataDir = dir;
+  if (RUNTIME === "deno") engines = denoEngines();
+  else {
+    await Deno.mkdir(`${dir}/node`);
+    console.log(`[${secs()}] Node: building the psbase tarball, installing it in ${dir}/node`);
+    nodeSetup = await installNode(`${dir}/node`);
+    console.log(`[${secs()}] ${describeNode(nodeSetup)}`);
+    engines = nodeEngines(`${dir}/node`);
+  }
+  const wanted = flags.engines?.split(",");
+  engines = engines.filter((e) => !e.store || !wanted || wanted.includes(e.id));
+  const baseline = engines.find((e) => !e.store)!;
+  const stores = engines.filter((e) => e.store);
+
+  console.log(`[${secs()}] creating the tables (10K records, aged by ${AGING} jobs)`);
+  const templates = new Map<Engine, { path: string; before: Before }>();
+  for (const e of engines) {
+    const path = e.path(dir, `t-${e.id}`);
+    templates.set(e, { path, before: await e.create(path, AGING) });
+  }
+  const one = (e: Engine, n: number, round: number) => {
+    const t = templates.get(e)!;
+    return race(e, n, round, t.path, e.path(dir, `w-${e.id}`), t.before);
   };
-  await psbaseCreate("ps", templates.psbase, rows);
-  sqliteCreate(templates.sqlite, rows).close();
-  await kvCreate(templates.kv, rows);
-  const workOf = (e: Engine) => `${dir}/w-${e}${e === "psbase" ? "" : ".db"}`;
 
-  // Warm-up: one child per engine, so module caches are filled before timing.
-  for (const e of [...ENGINES, "none" as const]) {
-    await race(e, 1, templates[e], workOf(e));
-  }
+  // Warm-up: one child per engine, so module and code caches are filled before timing.
+  for (const e of engines) await one(e, 1, -1);
 
-  // Memory: one process alone doing the job.
-  const solo: { [e: string]: RaceRun[] } = {};
-  console.log(`[${secs()}] memory: one process alone, ${MEM_RUNS} runs per engine`);
-  for (let k = 0; k < MEM_RUNS; k++) {
-    for (const e of ["none" as const, ...ENGINES]) {
-      (solo[e] ??= []).push(await race(e, 1, templates[e], workOf(e)));
-    }
-  }
-
-  // The races.
-  const runs: RaceRun[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     for (const n of NS) {
-      // Rotate the order each round, so no engine always goes first.
-      const order = ENGINES.map((_, k) => ENGINES[(k + r) % ENGINES.length]);
-      for (const e of order) {
-        const run = await race(e, n, templates[e], workOf(e));
+      // The baseline first, then the engines in an order rotated each round.
+      const order = [baseline, ...stores.map((_, k) => stores[(k + r) % stores.length])];
+      const base = await one(baseline, n, r);
+      runs.push(base);
+      for (const e of order.slice(1)) {
+        const run = await one(e, n, r);
         runs.push(run);
         console.log(
           `[${secs()}] round ${r + 1}/${ROUNDS}  N=${String(n).padStart(3)}  ` +
-            `${LABEL[e].padEnd(16)} wall ${ms(run.wallMs).padStart(5)} ms` +
+            `${e.id.padEnd(16)} wall ${ms(run.wallMs).padStart(5)} ms` +
             `  (incl. start ${ms(run.totalMs).padStart(5)})` +
             `  in-process p50 ${ms(percentile(run.childMs, 50))} p99 ${
               ms(percentile(run.childMs, 99))
-            } ms, CPU p50 ${ms(percentile(run.cpuMs, 50))} ms` +
+            } ms, CPU/process +${ms((run.cpuTotalMs - base.cpuTotalMs) / n)} ms` +
             `  anomalies ${run.anomalies.total}` +
             (run.anomalies.total ? `: ${run.anomalies.details.slice(0, 3).join("; ")}` : ""),
         );
       }
     }
   }
-  report(runs, solo, dir);
-}, "psbase-race-");
+  report(baseline, stores);
+}, `psbase-race-${RUNTIME}-`);
 
 // ---------------------------------------------------------------------------
 // Report
 
+/** Medians over the rounds of one engine at one N. */
 interface Summary {
   wall: number;
   total: number;
   p50: number;
   p99: number;
+  /** Whole-process CPU per process above the no-engine children's, ms. */
   cpu: number;
+  /** Whole-process CPU per process, ms. */
+  cpuRaw: number;
+  jobCpu: number;
   ready: number;
   rssMb: number;
   anomalies: Anomalies;
-  retries: number;
-  rounds: number;
 }
 
-function summarize(list: RaceRun[]): Summary {
-  const all = new Anomalies();
-  for (const r of list) {
-    for (const k of KINDS) all.counts[k] += r.anomalies.counts[k];
-    all.details.push(...r.anomalies.details);
+function report(baseline: Engine, stores: Engine[]): void {
+  const of = (e: Engine, n: number) => runs.filter((r) => r.engine === e && r.n === n);
+  const baseCpu = (n: number, round: number) =>
+    runs.find((r) => r.engine === baseline && r.n === n && r.round === round)!.cpuTotalMs / n;
+  const above = (r: RaceRun) => r.cpuTotalMs / r.n - baseCpu(r.n, r.round);
+  const byId = (id: string) => stores.find((e) => e.id === id);
+
+  function summarize(e: Engine, n: number): Summary {
+    const list = of(e, n);
+    const all = new Anomalies();
+    for (const r of list) all.merge(r.anomalies);
+    return {
+      wall: median(list.map((r) => r.wallMs)),
+      total: median(list.map((r) => r.totalMs)),
+      p50: median(list.map((r) => percentile(r.childMs, 50))),
+      p99: median(list.map((r) => percentile(r.childMs, 99))),
+      cpu: median(list.map(above)),
+      cpuRaw: median(list.map((r) => r.cpuTotalMs / r.n)),
+      jobCpu: median(list.map((r) => percentile(r.jobCpuMs, 50))),
+      ready: median(list.map((r) => percentile(r.readyMs, 50))),
+      rssMb: median(list.map((r) => percentile(r.rssKb, 50))) / 1024,
+      anomalies: all,
+    };
   }
-  return {
-    wall: median(list.map((r) => r.wallMs)),
-    total: median(list.map((r) => r.totalMs)),
-    p50: median(list.map((r) => percentile(r.childMs, 50))),
-    p99: median(list.map((r) => percentile(r.childMs, 99))),
-    cpu: median(list.map((r) => percentile(r.cpuMs, 50))),
-    ready: median(list.map((r) => percentile(r.readyMs, 50))),
-    rssMb: median(list.map((r) => percentile(r.rssKb, 50))) / 1024,
-    anomalies: all,
-    retries: median(list.map((r) => r.retries)),
-    rounds: list.length,
-  };
-}
-
-function report(runs: RaceRun[], solo: { [e: string]: RaceRun[] }, dataDir: string): void {
-  const sum = (e: Engine, n: number) => summarize(runs.filter((r) => r.engine === e && r.n === n));
-  const anomalyText = (a: Anomalies) =>
-    a.total ? KINDS.filter((k) => a.counts[k]).map((k) => `${k} ${a.counts[k]}`).join(", ") : "0";
 
   const raceRows: string[][] = [];
-  const ratioRows: string[][] = [];
   for (const n of NS) {
-    for (const e of ENGINES) {
-      const s = sum(e, n);
+    const b = summarize(baseline, n);
+    raceRows.push([
+      String(n),
+      baseline.label,
+      ms(b.wall),
+      ms(b.total),
+      "–",
+      "–",
+      `(${ms(b.cpuRaw)})`,
+      "–",
+      ms(b.ready),
+      b.rssMb.toFixed(1),
+      b.anomalies.summary(),
+    ]);
+    for (const e of stores) {
+      const s = summarize(e, n);
       raceRows.push([
         String(n),
-        LABEL[e],
+        e.label,
         ms(s.wall),
         ms(s.total),
         ms(s.p50),
         ms(s.p99),
-        ms(s.cpu),
+        `**${ms(s.cpu)}**`,
+        ms(s.jobCpu),
         ms(s.ready),
         s.rssMb.toFixed(1),
-        anomalyText(s.anomalies),
-        e === "kv" ? String(s.retries) : "–",
+        s.anomalies.summary(),
       ]);
     }
-    if (ENGINES.includes("psbase") && ENGINES.includes("sqlite")) {
-      const [p, q] = [sum("psbase", n), sum("sqlite", n)];
-      // The same ratios round by round (the engines ran back to back in each round).
-      const perRound = (f: (r: RaceRun) => number) => {
-        const xs: number[] = [];
-        for (let r = 0; r < ROUNDS; r++) {
-          const [a, b] = ["psbase", "sqlite"].map((e) =>
-            runs.filter((x) => x.engine === e && x.n === n)[r]
-          );
-          if (a && b) xs.push(f(a) / f(b));
-        }
-        return xs.length > 1
-          ? `${ratio(Math.min(...xs))} – ${ratio(Math.max(...xs))}`
-          : ratio(xs[0] ?? NaN);
-      };
+  }
+
+  /** The ratio a / b of `f` per round, as "min – max". */
+  const eachRound = (a: Engine, b: Engine, n: number, f: (r: RaceRun) => number) => {
+    const xs: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const [x, y] = [a, b].map((e) => of(e, n).find((run) => run.round === r));
+      if (x && y) xs.push(f(x) / f(y));
+    }
+    return xs.length > 1 ? `${ratio(Math.min(...xs))} – ${ratio(Math.max(...xs))}` : ratio(xs[0]);
+  };
+  const pairs = PAIRS[RUNTIME].filter((p) => byId(p.a) && byId(p.b));
+  const ratioRows: string[][] = [];
+  for (const p of pairs) {
+    const [a, b] = [byId(p.a)!, byId(p.b)!];
+    for (const n of NS) {
+      const [x, y] = [summarize(a, n), summarize(b, n)];
       ratioRows.push([
+        p.label,
         String(n),
-        `**${ratio(p.wall / q.wall)}**`,
-        perRound((r) => r.wallMs),
-        ratio(p.total / q.total),
-        `**${ratio(p.p50 / q.p50)}**`,
-        perRound((r) => percentile(r.childMs, 50)),
-        ratio(p.p99 / q.p99),
-        ratio(p.rssMb / q.rssMb),
+        `**${ratio(x.wall / y.wall)}**`,
+        eachRound(a, b, n, (r) => r.wallMs),
+        `**${ratio(x.p50 / y.p50)}**`,
+        eachRound(a, b, n, (r) => percentile(r.childMs, 50)),
+        ratio(x.p99 / y.p99),
+        ratio(x.cpu / y.cpu),
+        ratio(x.total / y.total),
       ]);
     }
   }
 
   const verdicts: string[] = [];
   const misses: string[] = [];
-  if (ENGINES.includes("psbase") && ENGINES.includes("sqlite") && NS.includes(HEADLINE)) {
-    const [p, q] = [sum("psbase", HEADLINE), sum("sqlite", HEADLINE)];
-    const line = (what: string, value: number, target: number, detail: string) => {
-      const met = value <= target;
-      if (!met) misses.push(what);
+  if (NS.includes(HEADLINE)) {
+    for (const t of TARGETS[RUNTIME]) {
+      const p: Pair | undefined = PAIRS[RUNTIME][t.pair];
+      if (!p || !byId(p.a) || !byId(p.b)) continue;
+      const [x, y] = [summarize(byId(p.a)!, HEADLINE), summarize(byId(p.b)!, HEADLINE)];
+      const value = t.what === "wall" ? x.wall / y.wall : x.p50 / y.p50;
+      const met = value <= t.target;
+      const what = `${HEADLINE}-process race, ${t.what === "wall" ? "wall" : "in-process p50"}`;
+      if (!met) misses.push(`${what} (${p.label})`);
       verdicts.push(
-        `- ${HEADLINE}-process race, ${what}: psbase / SQLite = ${ratio(value)}, target ≤ ${
-          target.toFixed(1)
-        }: ${met ? "met" : "**missed**"} (${detail})`,
+        `- ${what}, ${p.label} = ${ratio(value)} (${ms(t.what === "wall" ? x.wall : x.p50)} vs ${
+          ms(t.what === "wall" ? y.wall : y.p50)
+        } ms), target ≤ ${t.target.toFixed(1)} (issue ${t.issue}): ${met ? "met" : "**missed**"}`,
       );
-    };
-    line("wall", p.wall / q.wall, 1.0, `psbase ${ms(p.wall)} ms, SQLite ${ms(q.wall)} ms`);
-    line(
-      "in-process p50",
-      p.p50 / q.p50,
-      1.0,
-      `psbase ${ms(p.p50)} ms, SQLite ${ms(q.p50)} ms`,
-    );
-    verdicts.push(
-      `- (for reference) ${HEADLINE}-process race, CPU per process p50: psbase ${ms(p.cpu)} ms, ` +
-        `SQLite ${ms(q.cpu)} ms (ratio ${ratio(p.cpu / q.cpu)}); p99 in-process: psbase ${
-          ms(p.p99)
-        } ms, SQLite ${ms(q.p99)} ms (ratio ${ratio(p.p99 / q.p99)})`,
-    );
-    const total = NS.reduce((s, n) => s + sum("psbase", n).anomalies.total, 0);
-    const met = total === 0;
-    if (!met) misses.push("anomalies");
-    verdicts.push(
-      `- psbase anomalies, all races (N = ${NS.join(", ")}; ${ROUNDS} rounds): ${total}, ` +
-        `target 0: ${met ? "met" : "**missed**"}`,
-    );
+    }
+    for (const p of pairs) {
+      const [x, y] = [summarize(byId(p.a)!, HEADLINE), summarize(byId(p.b)!, HEADLINE)];
+      verdicts.push(
+        `- (for reference) ${HEADLINE}-process race, CPU per process above the no-engine ` +
+          `child, ${p.label} = ${ratio(x.cpu / y.cpu)} (${ms(x.cpu)} vs ${ms(y.cpu)} ms)`,
+      );
+    }
   }
-
-  const memEngines = ["none" as const, ...ENGINES];
-  const memRows = memEngines.map((e) => {
-    const s = summarize(solo[e]);
-    return [
-      LABEL[e],
-      s.rssMb.toFixed(1),
-      ms(s.p50),
-      ms(s.cpu),
-      ms(s.total),
-      anomalyText(s.anomalies),
-    ];
-  });
-  const memPs = summarize(solo.psbase ?? []);
-  const memSql = summarize(solo.sqlite ?? []);
-  const memNone = summarize(solo.none);
+  const mine = [...new Set(pairs.map((p) => byId(p.a)!))];
+  const anomalyTotal = mine.reduce(
+    (s, e) => s + NS.reduce((t, n) => t + summarize(e, n).anomalies.total, 0),
+    0,
+  );
+  if (anomalyTotal) misses.push("anomalies");
+  verdicts.push(
+    `- anomalies of ${mine.map((e) => e.label).join(" and ")}, all races (N = ${
+      NS.join(", ")
+    }; ${ROUNDS} round${ROUNDS > 1 ? "s" : ""}): ${anomalyTotal}, target 0: ${
+      anomalyTotal ? "**missed**" : "met"
+    }`,
+  );
 
   // Anomalies by engine, the same message counted once per occurrence.
   const details: string[] = [];
-  for (const e of ENGINES) {
+  for (const e of [baseline, ...stores]) {
     const seen = new Map<string, number>();
     for (const r of runs.filter((r) => r.engine === e)) {
       for (const d of r.anomalies.details) {
@@ -499,34 +395,54 @@ function report(runs: RaceRun[], solo: { [e: string]: RaceRun[] }, dataDir: stri
       }
     }
     const top = [...seen].sort((a, b) => b[1] - a[1]).slice(0, 5);
-    for (const [msg, n] of top) details.push(`- ${LABEL[e]}: ${n} × ${msg}`);
+    for (const [msg, n] of top) details.push(`- ${e.label}: ${n} × ${msg}`);
   }
 
-  const body = `## Race: N processes started together, each doing the seed's job
+  const who = RUNTIME === "deno"
+    ? `\`deno run\` processes; psbase is this checkout (\`PsBase\`), SQLite is \`node:sqlite\``
+    : `\`node\` processes; ${describeNode(nodeSetup!)}`;
+  const other = RUNTIME === "deno" ? "SQLite" : "better-sqlite3";
+  const body = `## Race${
+    RUNTIME === "node" ? " in Node" : ""
+  }: N processes started together, each doing the seed's job
 
-${machineInfo(dataDir, busy)}
+${machineInfo(dataDir, busy, false)}
 
-\`deno task bench:race\` (bench/race.ts): N real \`deno run\` processes are started at once; each loads
-its engine, waits at a start barrier, then does the seed's job on a 10K-record table: a cold open,
-one read-modify-write transaction (read its target record and a shared counter; update the target,
-delete it, or insert a new record; counter + 1), close, exit. psbase uses \`PsBase.transaction\`;
-SQLite (\`node:sqlite\`, WAL, \`synchronous=FULL\`) \`BEGIN IMMEDIATE\` with \`busy_timeout\`; Deno KV an
-atomic commit checked on the versionstamps it read, retried on conflict (a commit that throws,
-such as "database is locked", is not retried: it counts under *errors*, and that process's times
-are left out). Afterwards the table is
-checked as the race tests do: duplicated ids, lost updates (the counter, every update, delete and
-insert), damaged untouched records, \`count\` vs records iterated, child errors. ${ROUNDS} round${
+\`deno task bench:race${
+    RUNTIME === "node" ? ":node" : ""
+  }\` (bench/race.ts): N real ${who}. Each loads its engine, waits at a start barrier, then
+does the seed's job on a 10K-record table: a cold open; one read-modify-write transaction (find
+its target record by its \`key\`, a unique string, unindexed or with an index on it; read a shared
+counter by id; update the target, delete it, or insert a new record; counter + 1); close; exit.
+psbase uses \`PsBase.transaction\` with \`tx.find({ key })\`; ${other} runs in WAL mode with
+\`synchronous = FULL\`, \`BEGIN IMMEDIATE\` and a 60 s busy timeout, \`SELECT * ... WHERE key = ?\`
+with \`all()\`; the indexed variants add \`{ type: "string", index: true }\` to psbase's schema and
+\`CREATE INDEX\` to SQLite's table. Every race starts from a fresh copy, flushed to disk, of the same
+table aged by ${AGING} jobs (psbase's log holds ${AGING} commits). Afterwards the table is checked
+as the race tests do: duplicated ids, lost updates (the counter, every update, delete and insert),
+damaged untouched records, \`count\` vs records iterated, child errors. ${ROUNDS} round${
     ROUNDS > 1 ? "s" : ""
-  }; figures are medians over the rounds, anomalies are summed.
+  }, each racing N children that load no engine, then every engine in an order rotated by one per
+round; figures are medians over the rounds, anomalies are summed.${
+    RUNTIME === "deno"
+      ? " Deno KV is no longer raced: it has no lookup by value (finding a record by `key` " +
+        "lists all 10K entries, about 100 ms), and in the earlier races most of its processes " +
+        'failed with "database is locked" (52–87% by N) rather than wait.'
+      : ""
+  }
 
 - *wall*: from releasing the barrier to the last process's exit. *incl. start*: from the first
-  spawn (so Deno's start and module loading are in it).
-- *in-process*: each process's own time from just before its open to just after its close;
-  p50 and p99 over the N processes. *CPU*: the main thread's CPU time over that same span
-  (\`/proc/self/schedstat\`), p50. *ready*: process start to the barrier (runtime + modules).
+  spawn (so the runtime's start and module loading are in it).
+- *in-process*: each process's own time from just before its open to just after its close; p50
+  and p99 over the N processes.
+- *CPU/process above no engine*: whole-process CPU (user + system, all threads) of the race's
+  children from the OS (\`getrusage(RUSAGE_CHILDREN)\` in the parent, through FFI,
+  bench/_rusage.ts), divided by N, minus the same for the N no-engine children of that round (in
+  parentheses on their row: their own CPU per process). *job CPU*: the main thread's CPU over the
+  in-process span (\`/proc/thread-self/schedstat\`), p50. *ready*: process start to the barrier.
 - *peak RSS*: VmHWM of each process at its end (median over the processes).
 
-![Race benchmark chart](race.svg)
+![Race benchmark chart](${CHART})
 
 ${
     table(
@@ -537,29 +453,30 @@ ${
         "incl. start (ms)",
         "in-process p50 (ms)",
         "p99 (ms)",
-        "CPU p50 (ms)",
+        "CPU/process above no engine (ms)",
+        "job CPU p50 (ms)",
         "ready p50 (ms)",
         "peak RSS (MB)",
         "anomalies",
-        "KV retries",
       ],
       raceRows,
     )
   }
 
-Ratios psbase / SQLite (lower is better): of the medians, and the range of the same ratio taken
+Ratios (lower is better for the first): of the medians, and the range of the same ratio taken
 round by round.
 
 ${
     table([
+      "ratio",
       "N",
       "wall",
       "wall, each round",
-      "incl. start",
       "in-process p50",
       "p50, each round",
       "p99",
-      "peak RSS",
+      "CPU/process above no engine",
+      "incl. start",
     ], ratioRows)
   }
 
@@ -568,56 +485,26 @@ Targets:
 ${verdicts.join("\n")}
 
 ${misses.length ? `Missed: ${misses.join("; ")}.` : "Every race target is met in this run."}
-${details.length ? `\nAnomalies found (all rounds and N):\n\n${details.join("\n")}\n` : ""}
-### Memory: one process alone doing the seed's job
+${details.length ? `\nAnomalies found (all rounds and N):\n\n${details.join("\n")}\n` : ""}`;
+  writeSection(SECTION, body, SECTIONS);
 
-Peak RSS (VmHWM) of one \`deno run\` process doing the same job alone on the 10K-record table,
-median of ${MEM_RUNS} runs; "Deno alone" loads nothing and does nothing, for reference.
-
-${
-    table(
-      ["process", "peak RSS (MB)", "in-process (ms)", "CPU (ms)", "whole run (ms)", "anomalies"],
-      memRows,
-    )
-  }
-
-psbase / SQLite peak RSS: **${ratio(memPs.rssMb / memSql.rssMb)}** (psbase ${
-    memPs.rssMb.toFixed(1)
-  } MB, SQLite ${memSql.rssMb.toFixed(1)} MB; above Deno alone: psbase +${
-    (memPs.rssMb - memNone.rssMb).toFixed(1)
-  } MB, SQLite +${(memSql.rssMb - memNone.rssMb).toFixed(1)} MB).
-`;
-  writeSection("race", body, SECTIONS);
-
-  /** ", 45% of processes failed" when some did. */
-  function failedNote(e: Engine): string {
-    const mine = runs.filter((r) => r.engine === e);
-    const failed = mine.reduce((s, r) => s + r.anomalies.counts.errors, 0);
-    const all = mine.reduce((s, r) => s + r.n, 0);
-    return failed ? ` (${Math.round((100 * failed) / all)}% of processes failed)` : "";
-  }
   const chart = raceChart(
     NS,
-    ENGINES.map((e) => ({
-      label: LABEL[e] + failedNote(e),
+    stores.map((e) => ({
+      label: e.label,
       points: NS.map((n) => {
-        const s = sum(e, n);
+        const s = summarize(e, n);
         return { wall: s.wall, total: s.total, p50: s.p50, p99: s.p99 };
       }),
     })),
     `${ROUNDS} round${ROUNDS > 1 ? "s" : ""}, medians; ${
-      Deno.version.deno.replace(/^/, "Deno ")
+      RUNTIME === "deno" ? `Deno ${Deno.version.deno}` : `Node ${nodeSetup!.node}`
     }, ${navigator.hardwareConcurrency} cores`,
   );
-  const svg = fileURLToPath(new URL("./race.svg", import.meta.url));
+  const svg = fileURLToPath(new URL(`./${CHART}`, import.meta.url));
   Deno.writeTextFileSync(svg, chart);
   // Leave it as `deno fmt` would (it formats SVG too), so the tree stays fmt-clean.
   new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", svg], stderr: "null" }).outputSync();
-  console.log(`\n[${secs()}] bench/RESULTS.md (race section) and bench/race.svg updated.\n`);
+  console.log(`\n[${secs()}] bench/RESULTS.md (${SECTION} section) and bench/${CHART} updated.\n`);
   console.log(verdicts.join("\n"));
-  console.log(
-    `memory, one process alone: psbase ${memPs.rssMb.toFixed(1)} MB, SQLite ${
-      memSql.rssMb.toFixed(1)
-    } MB, Deno alone ${memNone.rssMb.toFixed(1)} MB`,
-  );
 }
