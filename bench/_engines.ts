@@ -6,7 +6,9 @@
  * checks, and start its children. A new engine (another database, another
  * runtime) is one more object of this shape in a list the drivers take, and
  * one more {@linkcode PAIRS} entry to be compared with another: the drivers
- * do not know any engine by name.
+ * do not know any engine by name. The PgBase engines ({@linkcode pgEngines})
+ * need a PostgreSQL cluster (bench/_pg.ts), so bench/race.ts adds them once
+ * it has started one; bench:cold does not run them.
  *
  * Every table is *aged* when created: after the 10K records, `aging` seed
  * jobs (by default {@linkcode AGING_JOBS}: find the counter by its `key`, add
@@ -20,6 +22,7 @@
 
 import { fileURLToPath } from "node:url";
 import { PsBase } from "../mod.ts";
+import { PgBase } from "../pg.ts";
 import {
   allValues,
   copyStore,
@@ -34,6 +37,7 @@ import {
   sqlRecord,
   type SqlRow,
 } from "./_common.ts";
+import { PG_TABLE, type PgCluster } from "./_pg.ts";
 import type { Before, Table } from "./_race_check.ts";
 import { COUNTER_ID, keyOf } from "./_race_job.ts";
 import { type ChildCommand, denoScript, nodeChild } from "../tests/_harness/child.ts";
@@ -71,8 +75,19 @@ export interface Engine {
   read(path: string): Promise<Table>;
   /** A race child: speaks the protocol of bench/_race_job.ts. */
   race: ChildCommand;
-  /** A cold child: runs the job up to `--stage=`, see bench/_cold_job.ts. */
-  cold: ChildCommand;
+  /**
+   * A cold child: runs the job up to `--stage=`, see bench/_cold_job.ts.
+   * Absent for the engines bench:cold does not run (PgBase).
+   */
+  cold?: ChildCommand;
+  /**
+   * CPU (ms) the engine's server has used so far, for an engine whose work
+   * is partly done by a server's processes, which the race's
+   * `RUSAGE_CHILDREN` does not count (PgBase: PostgreSQL's). `settle`: the
+   * `children` of the reading before the race, whose sessions should be gone
+   * before the reading after it.
+   */
+  serverCpu?(settle?: number): Promise<{ ms: number; children: number }>;
 }
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -199,6 +214,78 @@ export function denoEngines(): Engine[] {
 }
 
 // ---------------------------------------------------------------------------
+// PgBase
+
+/** The (not yet opened) PgBase of table `t` in database `db` of the cluster. */
+const pgBase = (cluster: PgCluster, db: string) => new PgBase(PG_TABLE, { url: cluster.urlOf(db) });
+
+async function pgTable(
+  cluster: PgCluster,
+  db: string,
+  indexed: boolean,
+  aging: number,
+): Promise<Before> {
+  await cluster.create(db);
+  const base = await pgBase(cluster, db).create(indexed ? SCHEMA_INDEXED : SCHEMA);
+  try {
+    await base.insertMany(allValues() as unknown as Array<{ [k: string]: unknown }>);
+    // Statistics once, as a table in use has them (else autovacuum would take them at a time
+    // of its own choosing, between races or in one); the races' few changes do not call for more.
+    await cluster.runIn(db, `ANALYZE "${PG_TABLE}"`);
+    for (let k = 0; k < aging; k++) {
+      await base.transaction(async (tx) => {
+        const [c] = await tx.find({ key: keyOf(COUNTER_ID) });
+        await tx.update(c, { n: (c.n as number) + 1 });
+      });
+    }
+  } finally {
+    await base.close();
+  }
+  return aged(aging);
+}
+
+async function pgRead(cluster: PgCluster, db: string): Promise<Table> {
+  const base = await pgBase(cluster, db).open();
+  try {
+    const records: Rec[] = [];
+    for await (const r of base) records.push(r as Rec);
+    return { records, count: await base.count() };
+  } finally {
+    await base.close();
+  }
+}
+
+/**
+ * The PgBase engines, on `cluster` (bench/_pg.ts): `PgBase` of this
+ * checkout, without and with an index on `key`. Each store is a database of
+ * the cluster (its `path` is the database's name) holding the table `t`; the
+ * children connect to it through `DATABASE_URL` (the cluster's URL, which the
+ * driver sets in its environment), the database named by `--base`.
+ */
+export function pgEngines(cluster: PgCluster): Engine[] {
+  const store = (indexed: boolean) => ({
+    runtime: "deno" as const,
+    race: denoScript(here("./_race_child_pgbase.ts")),
+    indexed,
+    store: true,
+    // A database name: lower case, no "-" (they would need quoting in every URL and statement).
+    path: (_dir: string, name: string) => name.toLowerCase().replace(/[^a-z0-9_]/g, "_"),
+    create: (db: string, aging: number) => pgTable(cluster, db, indexed, aging),
+    copy: (from: string, to: string) => cluster.copy(from, to),
+    remove: (db: string) => cluster.remove(db),
+    read: (db: string) => pgRead(cluster, db),
+    serverCpu: (settle?: number) => cluster.cpuMs(settle),
+  });
+  return [
+    { id: "pgbase", label: "PgBase", ...store(false) },
+    { id: "pgbase-idx", label: "PgBase, index on key", ...store(true) },
+  ];
+}
+
+/** The ids of {@linkcode pgEngines}, known before a cluster is started. */
+export const PG_ENGINE_IDS: readonly string[] = ["pgbase", "pgbase-idx"];
+
+// ---------------------------------------------------------------------------
 // Node
 
 /**
@@ -240,11 +327,20 @@ export interface Pair {
   label: string;
 }
 
-/** The pairs compared in each runtime: psbase against SQLite, indexes on neither side or both. */
+/**
+ * The pairs compared in each runtime: psbase against SQLite, indexes on
+ * neither side or both; in Deno, PgBase against SQLite and against psbase
+ * too. (The targets of bench/race.ts name pairs by their place here: new
+ * pairs go last.)
+ */
 export const PAIRS: { [r in Runtime]: Pair[] } = {
   deno: [
     { a: "psbase", b: "sqlite", label: "psbase / SQLite" },
     { a: "psbase-idx", b: "sqlite-idx", label: "psbase / SQLite, both indexed" },
+    { a: "pgbase", b: "sqlite", label: "PgBase / SQLite" },
+    { a: "pgbase", b: "psbase", label: "PgBase / psbase" },
+    { a: "pgbase-idx", b: "sqlite-idx", label: "PgBase / SQLite, both indexed" },
+    { a: "pgbase-idx", b: "psbase-idx", label: "PgBase / psbase, both indexed" },
   ],
   node: [
     { a: "psbase-node", b: "bsqlite", label: "psbase / better-sqlite3" },

@@ -99,7 +99,7 @@ const keyOfCase = (c: Case) => `${c.engine.id}/${c.stage}`;
 
 /** Runs one cold child to its end; its CPU from the OS. */
 async function runCold(c: Case, work: string, key: string, target: number): Promise<Sample> {
-  const cmd = c.engine.cold;
+  const cmd = c.engine.cold!;
   const cpu0 = childrenCpuMs();
   const t0 = performance.now();
   const out = await new Deno.Command(cmd.program, {

@@ -9,7 +9,10 @@
  *
  * `--runtime=deno` (the default): `deno run` processes on psbase (`PsBase`,
  * this checkout) and on SQLite (`node:sqlite`, WAL, `synchronous=FULL`,
- * `BEGIN IMMEDIATE`, `busy_timeout`). `--runtime=node`: `node` processes on
+ * `BEGIN IMMEDIATE`, `busy_timeout`), and on PgBase (`PgBase`, a PostgreSQL
+ * cluster the benchmark starts on loopback for the run, fsync on: see
+ * bench/_pg.ts; raced when PostgreSQL is installed, else skipped with a note
+ * in the report). `--runtime=node`: `node` processes on
  * psbase installed from the packed tarball and on better-sqlite3 (the same
  * settings), see bench/_node_install.ts. Each engine races twice: without an
  * index on `key` and with one (bench/_engines.ts). Each child waits at a
@@ -17,16 +20,18 @@
  * time (just before open to just after close). The parent reads every child's
  * whole-process CPU from the OS (bench/_rusage.ts: the race's
  * `RUSAGE_CHILDREN` delta / N, minus the same for N children that load no
- * engine), and afterwards checks the table for anomalies as the race tests
- * do (bench/_race_check.ts).
+ * engine; for PgBase, plus the CPU of PostgreSQL's processes over the race),
+ * and afterwards checks the table for anomalies as the race tests do
+ * (bench/_race_check.ts).
  *
  * Several rounds (medians; engines in a rotated order each round), the ratios
- * psbase / SQLite (or better-sqlite3), the targets of issues 12 and 16, the
- * race section of bench/RESULTS.md (`race` or `race-node`) and its chart
- * (bench/race.svg or bench/race-node.svg).
+ * psbase / SQLite (or better-sqlite3), PgBase / SQLite and PgBase / psbase,
+ * the targets of issues 12 and 16, the race section of bench/RESULTS.md
+ * (`race` or `race-node`) and its chart (bench/race.svg or
+ * bench/race-node.svg).
  *
  *   ./node_modules/.bin/deno run --allow-all bench/race.ts [--runtime=deno|node]
- *     [--rounds=5] [--n=10,50,100] [--engines=psbase,sqlite,...] [--aging=50]
+ *     [--rounds=5] [--n=10,50,100] [--engines=psbase,sqlite,pgbase,...] [--aging=50]
  *     [--wait-idle=<seconds>]
  *
  * @module
@@ -41,8 +46,11 @@ import {
   nodeEngines,
   type Pair,
   PAIRS,
+  PG_ENGINE_IDS,
+  pgEngines,
   type Runtime,
 } from "./_engines.ts";
+import { PgCluster, pgUnavailable } from "./_pg.ts";
 import { describeNode, installNode, type NodeSetup } from "./_node_install.ts";
 import { Anomalies, type Before, check } from "./_race_check.ts";
 import { type ChildResult, jobArg } from "./_race_job.ts";
@@ -117,6 +125,8 @@ interface RaceRun {
   totalMs: number;
   /** Whole-process CPU of all its children together (from the OS), ms. */
   cpuTotalMs: number;
+  /** Of which the engine's server's processes (PgBase: PostgreSQL's), ms; 0 for the others. */
+  serverCpuMs: number;
   /** Each child's in-process time (open to close), ok children only. */
   childMs: number[];
   /** Each child's main-thread CPU time over the same span. */
@@ -138,6 +148,7 @@ async function race(
 ): Promise<RaceRun> {
   await engine.remove(work);
   if (engine.store) await engine.copy(template, work);
+  const server0 = await engine.serverCpu?.();
   const cpu0 = childrenCpuMs();
   const t0 = performance.now();
   const children = Array.from(
@@ -149,7 +160,10 @@ async function race(
   await Promise.all(children.map((c) => c.send("go")));
   const outs = await Promise.all(children.map((c) => c.finish()));
   const tEnd = performance.now();
-  const cpuTotalMs = childrenCpuMs() - cpu0;
+  // The server's share of the work (PgBase: PostgreSQL's sessions of this race, and its background
+  // processes over it), read once the sessions are gone.
+  const serverCpuMs = server0 ? (await engine.serverCpu!(server0.children)).ms - server0.ms : 0;
+  const cpuTotalMs = childrenCpuMs() - cpu0 + serverCpuMs;
   const results = outs.map((o) => o.result as ChildResult | undefined);
   const anomalies = new Anomalies();
   outs.forEach((o, i) => {
@@ -165,6 +179,7 @@ async function race(
     wallMs: tEnd - tGo,
     totalMs: tEnd - t0,
     cpuTotalMs,
+    serverCpuMs,
     childMs: ok.map((r) => r.ms),
     jobCpuMs: ok.map((r) => r.cpuMs),
     readyMs: ok.map((r) => r.readyMs),
@@ -183,6 +198,9 @@ const runs: RaceRun[] = [];
 let engines: Engine[] = [];
 let nodeSetup: NodeSetup | undefined;
 let dataDir = "";
+let cluster: PgCluster | undefined;
+/** Why PgBase was not raced although wanted, for the report. */
+let pgSkipped: string | undefined;
 
 await withTempDir(async (dir) => {
   dataDir = dir;
@@ -195,6 +213,18 @@ await withTempDir(async (dir) => {
     engines = nodeEngines(`${dir}/node`);
   }
   const wanted = flags.engines?.split(",");
+  // PgBase: in Deno, by default or when --engines names it, when PostgreSQL is installed.
+  if (RUNTIME === "deno" && (!wanted || wanted.some((id) => PG_ENGINE_IDS.includes(id)))) {
+    pgSkipped = await pgUnavailable();
+    if (pgSkipped) console.log(`[${secs()}] PgBase is not raced: ${pgSkipped}`);
+    else {
+      cluster = await PgCluster.start();
+      // Every child inherits it: the PgBase children connect to the cluster's databases.
+      Deno.env.set("DATABASE_URL", cluster.url);
+      console.log(`[${secs()}] PostgreSQL ${cluster.version} started at ${cluster.url} (fsync on)`);
+      engines.push(...pgEngines(cluster));
+    }
+  }
   engines = engines.filter((e) => !e.store || !wanted || wanted.includes(e.id));
   const baseline = engines.find((e) => !e.store)!;
   const stores = engines.filter((e) => e.store);
@@ -229,6 +259,7 @@ await withTempDir(async (dir) => {
             `  in-process p50 ${ms(percentile(run.childMs, 50))} p99 ${
               ms(percentile(run.childMs, 99))
             } ms, CPU/process +${ms((run.cpuTotalMs - base.cpuTotalMs) / n)} ms` +
+            (run.serverCpuMs ? ` (server ${ms(run.serverCpuMs / n)})` : "") +
             `  anomalies ${run.anomalies.total}` +
             (run.anomalies.total ? `: ${run.anomalies.details.slice(0, 3).join("; ")}` : ""),
         );
@@ -236,7 +267,7 @@ await withTempDir(async (dir) => {
     }
   }
   report(baseline, stores);
-}, `psbase-race-${RUNTIME}-`);
+}, `psbase-race-${RUNTIME}-`).finally(() => cluster?.stop());
 
 // ---------------------------------------------------------------------------
 // Report
@@ -251,6 +282,8 @@ interface Summary {
   cpu: number;
   /** Whole-process CPU per process, ms. */
   cpuRaw: number;
+  /** Of `cpu`, the server's processes' per process, ms (0 without a server). */
+  server: number;
   jobCpu: number;
   ready: number;
   rssMb: number;
@@ -275,6 +308,7 @@ function report(baseline: Engine, stores: Engine[]): void {
       p99: median(list.map((r) => percentile(r.childMs, 99))),
       cpu: median(list.map(above)),
       cpuRaw: median(list.map((r) => r.cpuTotalMs / r.n)),
+      server: median(list.map((r) => r.serverCpuMs / r.n)),
       jobCpu: median(list.map((r) => percentile(r.jobCpuMs, 50))),
       ready: median(list.map((r) => percentile(r.readyMs, 50))),
       rssMb: median(list.map((r) => percentile(r.rssKb, 50))) / 1024,
@@ -307,7 +341,7 @@ function report(baseline: Engine, stores: Engine[]): void {
         ms(s.total),
         ms(s.p50),
         ms(s.p99),
-        `**${ms(s.cpu)}**`,
+        `**${ms(s.cpu)}**${e.serverCpu ? ` (server ${ms(s.server)})` : ""}`,
         ms(s.jobCpu),
         ms(s.ready),
         s.rssMb.toFixed(1),
@@ -370,19 +404,23 @@ function report(baseline: Engine, stores: Engine[]): void {
       );
     }
   }
-  const mine = [...new Set(pairs.map((p) => byId(p.a)!))];
+  // Zero anomalies is a target of every engine on the left of a pair (psbase, PgBase), raced with
+  // its partner or not.
+  const mine = stores.filter((e) => PAIRS[RUNTIME].some((p) => p.a === e.id));
   const anomalyTotal = mine.reduce(
     (s, e) => s + NS.reduce((t, n) => t + summarize(e, n).anomalies.total, 0),
     0,
   );
   if (anomalyTotal) misses.push("anomalies");
-  verdicts.push(
-    `- anomalies of ${mine.map((e) => e.label).join(" and ")}, all races (N = ${
-      NS.join(", ")
-    }; ${ROUNDS} round${ROUNDS > 1 ? "s" : ""}): ${anomalyTotal}, target 0: ${
-      anomalyTotal ? "**missed**" : "met"
-    }`,
-  );
+  if (mine.length) {
+    verdicts.push(
+      `- anomalies of ${mine.map((e) => e.label).join("; ")}, all races (N = ${
+        NS.join(", ")
+      }; ${ROUNDS} round${ROUNDS > 1 ? "s" : ""}): ${anomalyTotal}, target 0: ${
+        anomalyTotal ? "**missed**" : "met"
+      }`,
+    );
+  }
 
   // Anomalies by engine, the same message counted once per occurrence.
   const details: string[] = [];
@@ -402,6 +440,19 @@ function report(baseline: Engine, stores: Engine[]): void {
     ? `\`deno run\` processes; psbase is this checkout (\`PsBase\`), SQLite is \`node:sqlite\``
     : `\`node\` processes; ${describeNode(nodeSetup!)}`;
   const other = RUNTIME === "deno" ? "SQLite" : "better-sqlite3";
+  const raced = (ids: readonly string[]) => stores.some((e) => ids.includes(e.id));
+  const pgText = cluster && raced(PG_ENGINE_IDS)
+    ? ` PgBase (\`pg.ts\`, this checkout) runs the same \`transaction\` and \`tx.find({ key })\` as
+psbase on a table of PostgreSQL ${cluster.version}, one cluster the benchmark starts on loopback for
+the run (bench/_pg.ts) with PostgreSQL's default durability (fsync, synchronous commit and full page
+writes on): each process opens one session, and its transaction takes the table's advisory lock
+first. Its table is analyzed once when made; its fresh copy is \`CREATE DATABASE ... TEMPLATE\` of the
+aged database, then \`CHECKPOINT\`. PostgreSQL does much of PgBase's work in its own processes: its
+*CPU/process* adds their CPU over the race (the postmaster, its sessions and background processes,
+from /proc) to the clients', which the others' figures need not.`
+    : pgSkipped
+    ? ` PgBase was not raced: ${pgSkipped}.`
+    : "";
   const body = `## Race${
     RUNTIME === "node" ? " in Node" : ""
   }: N processes started together, each doing the seed's job
@@ -420,7 +471,7 @@ with \`all()\`; the indexed variants add \`{ type: "string", index: true }\` to 
 \`CREATE INDEX\` to SQLite's table. Every race starts from a fresh copy, flushed to disk, of the same
 table aged by ${AGING} jobs (psbase's log holds ${AGING} commits). Afterwards the table is checked
 as the race tests do: duplicated ids, lost updates (the counter, every update, delete and insert),
-damaged untouched records, \`count\` vs records iterated, child errors. ${ROUNDS} round${
+damaged untouched records, \`count\` vs records iterated, child errors.${pgText} ${ROUNDS} round${
     ROUNDS > 1 ? "s" : ""
   }, each racing N children that load no engine, then every engine in an order rotated by one per
 round; figures are medians over the rounds, anomalies are summed.${
@@ -438,7 +489,9 @@ round; figures are medians over the rounds, anomalies are summed.${
 - *CPU/process above no engine*: whole-process CPU (user + system, all threads) of the race's
   children from the OS (\`getrusage(RUSAGE_CHILDREN)\` in the parent, through FFI,
   bench/_rusage.ts), divided by N, minus the same for the N no-engine children of that round (in
-  parentheses on their row: their own CPU per process). *job CPU*: the main thread's CPU over the
+  parentheses on their row: their own CPU per process)\${
+    cluster ? "; for PgBase, plus PostgreSQL's processes' CPU over the race (*server*, per process)" : ""
+  }. *job CPU*: the main thread's CPU over the
   in-process span (\`/proc/thread-self/schedstat\`), p50. *ready*: process start to the barrier.
 - *peak RSS*: VmHWM of each process at its end (median over the processes).
 
