@@ -446,7 +446,8 @@ function report(baseline: Engine, stores: Engine[]): void {
 psbase on a table of PostgreSQL ${cluster.version}, one cluster the benchmark starts on loopback for
 the run (bench/_pg.ts) with PostgreSQL's default durability (fsync, synchronous commit and full page
 writes on): each process opens one session, and its transaction takes the table's advisory lock
-first. Its table is analyzed once when made; its fresh copy is \`CREATE DATABASE ... TEMPLATE\` of the
+first. Its children load PgBase's client (the \`postgres\` package from npm) before the barrier, so
+in *ready*, not in *in-process*. Its table is analyzed once when made; its fresh copy is \`CREATE DATABASE ... TEMPLATE\` of the
 aged database, then \`CHECKPOINT\`. PostgreSQL does much of PgBase's work in its own processes: its
 *CPU/process* adds their CPU over the race (the postmaster, its sessions and background processes,
 from /proc) to the clients', which the others' figures need not.`
@@ -489,8 +490,10 @@ round; figures are medians over the rounds, anomalies are summed.${
 - *CPU/process above no engine*: whole-process CPU (user + system, all threads) of the race's
   children from the OS (\`getrusage(RUSAGE_CHILDREN)\` in the parent, through FFI,
   bench/_rusage.ts), divided by N, minus the same for the N no-engine children of that round (in
-  parentheses on their row: their own CPU per process)\${
-    cluster ? "; for PgBase, plus PostgreSQL's processes' CPU over the race (*server*, per process)" : ""
+  parentheses on their row: their own CPU per process)${
+    cluster && raced(PG_ENGINE_IDS)
+      ? "; for PgBase, plus PostgreSQL's processes' CPU over the race (*server*, per process)"
+      : ""
   }. *job CPU*: the main thread's CPU over the
   in-process span (\`/proc/thread-self/schedstat\`), p50. *ready*: process start to the barrier.
 - *peak RSS*: VmHWM of each process at its end (median over the processes).
