@@ -37,6 +37,7 @@ import {
 import type { Before, Table } from "./_race_check.ts";
 import { COUNTER_ID, keyOf } from "./_race_job.ts";
 import { type ChildCommand, denoScript, nodeChild } from "../tests/_harness/child.ts";
+import { buildBundle } from "../scripts/build.ts";
 
 /** Seed jobs run on every table after it is filled, by default (see the module doc). */
 export const AGING_JOBS = 50;
@@ -76,6 +77,7 @@ export interface Engine {
 }
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 
 /** What every table holds after `aging` jobs (each adds 1 to the counter). */
 const aged = (aging: number): Before => ({ rows: ROWS, counterN: aging, counterVersion: aging });
@@ -193,6 +195,17 @@ export function denoEngines(): Engine[] {
     },
     { id: "psbase", label: "psbase", ...psbaseStore(false), ...ps },
     { id: "psbase-idx", label: "psbase, index on key", ...psbaseStore(true), ...ps },
+    {
+      id: "psbase-bundle",
+      label: "psbase, bundled (deno task build)",
+      ...psbaseStore(false),
+      // Builds dist/deno first: the children import the bundle of this checkout.
+      create: async (path: string, aging: number) => {
+        await buildBundle(ROOT, `${ROOT}/dist/deno`);
+        return await psbaseTable(path, false, aging);
+      },
+      ...deno("./_race_child_psbase_bundle.ts", "./_cold_child_psbase_bundle.ts"),
+    },
     { id: "sqlite", label: "SQLite", ...sqliteStore(false), ...sql },
     { id: "sqlite-idx", label: "SQLite, index on key", ...sqliteStore(true), ...sql },
   ];
@@ -245,6 +258,7 @@ export const PAIRS: { [r in Runtime]: Pair[] } = {
   deno: [
     { a: "psbase", b: "sqlite", label: "psbase / SQLite" },
     { a: "psbase-idx", b: "sqlite-idx", label: "psbase / SQLite, both indexed" },
+    { a: "psbase-bundle", b: "sqlite", label: "psbase bundled / SQLite" },
   ],
   node: [
     { a: "psbase-node", b: "bsqlite", label: "psbase / better-sqlite3" },
