@@ -64,7 +64,12 @@ async function run(args: string[], io: Io): Promise<number> {
 
 if (import.meta.main) {
   // `deno task cli` runs in the checkout: paths on its command line are the caller's.
-  const init = process.env.INIT_CWD;
+  let init: string | undefined;
+  try {
+    init = process.env.INIT_CWD; // set by `deno task`; reading it needs --allow-env in Deno
+  } catch {
+    // No env permission: not run by `deno task`.
+  }
   if (init && init !== process.cwd()) process.chdir(init);
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -22,6 +22,7 @@ import { show } from "./_show.ts";
 import { openDenoLockFile } from "./_lock/_deno.ts";
 import { type PathQueue, queueFor } from "./_lock/_queue.ts";
 import type { LockFile } from "./_lock/_types.ts";
+import { lockError } from "./_lock/_error.ts";
 
 /**
  * Options of {@linkcode PsLock.prototype.acquire} and
@@ -101,17 +102,6 @@ function checkLockOptions(options: LockOptions | undefined): [boolean, number | 
     );
   }
   return [exclusive, timeoutMs === Infinity ? undefined : timeoutMs];
-}
-
-/** An error of the file system (no permission, a read-only disk), in the form "Cannot <do>: <why>". */
-function lockError(path: string, e: unknown): unknown {
-  const err = e as Error & { code?: string };
-  if (e instanceof LockTimeoutError || typeof err?.message !== "string") return e;
-  if (err.message.startsWith("Cannot ")) return e;
-  const out = new Error(`Cannot take the lock on ${path}: ${err.message}`, { cause: e });
-  if (err.code) (out as Error & { code?: string }).code = err.code;
-  out.name = err.name;
-  return out;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -18,6 +18,7 @@ import { type Access, registerKind } from "./_table/_kind.ts";
 import type { Schema } from "./_types.ts";
 import { Base, type BaseOptions, type CreateOptions } from "./base.ts";
 import { PsLock } from "./lock.ts";
+import { lockError } from "./_lock/_error.ts";
 
 /**
  * Options of a `PsBase`.
@@ -64,9 +65,7 @@ class LockAccess implements Access {
       try {
         (await defaultFs()).mkdirp(dir);
       } catch (e) {
-        throw new Error(`Cannot take the lock on ${this.#lock.path}: ${(e as Error).message}`, {
-          cause: e,
-        });
+        throw lockError(this.#lock.path, e);
       }
     }
     this.#dirReady = true;

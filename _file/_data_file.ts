@@ -459,7 +459,9 @@ export class DataFile {
       return b === 2 ? null : b === 1;
     }
     const isNull = col.u8[i];
-    if (isNull > 1) throw this.#damaged(`bad null byte in column ${name} at row ${i}`);
+    if (isNull > 1 || (isNull === 1 && !this.#types.has(name))) {
+      throw this.#damaged(`bad null byte in column ${name} at row ${i}`);
+    }
     if (isNull === 1) return null;
     if (col.enc === "f64") return col.f64![i];
     const s = col.offsets![i];
@@ -485,10 +487,13 @@ export class DataFile {
       if (b > 2) throw this.#damaged(`bad bool byte in column ${name} at row ${i}`);
       return b === 2 ? null : b === 1;
     }
-    const nullAt = m.enc === "f64" ? 8 * n + i : 4 * (n + 1) + i;
-    const isNull = this.#bytes(m, nullAt, 1, what)[0];
-    if (isNull > 1) throw this.#damaged(`bad null byte in column ${name} at row ${i}`);
-    if (isNull === 1) return null;
+    // `__id__` and `__version__` are never null (F4): a point read skips their null bytes.
+    if (this.#types.has(name) || m.enc !== "f64") {
+      const nullAt = m.enc === "f64" ? 8 * n + i : 4 * (n + 1) + i;
+      const isNull = this.#bytes(m, nullAt, 1, what)[0];
+      if (isNull > 1) throw this.#damaged(`bad null byte in column ${name} at row ${i}`);
+      if (isNull === 1) return null;
+    }
     if (m.enc === "f64") {
       const b = this.#bytes(m, 8 * i, 8, what);
       return new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true);
@@ -508,15 +513,25 @@ export class DataFile {
   }
 
   /**
-   * The row holding `id`, or -1. Ids are stored ascending and mostly dense, so
-   * an interpolation search finds one in a probe or two.
+   * The row holding `id`, or -1. Ids are strictly ascending from 1 (F4), so
+   * row `i` holds an id ≥ i + 1 and `id` is at row `id - 1` or before: that
+   * row is probed first (dense ids: one read), then an interpolation search
+   * finds it in a probe or two.
    */
   find(id: number): number {
+    if (this.rows === 0 || !(id >= 1)) return -1;
     let lo = 0;
-    let hi = this.rows - 1;
+    let hi = Math.min(this.rows, id) - 1;
+    const at = this.#id(hi);
+    if (at === id) return hi;
+    if (at < id) {
+      if (hi === this.rows - 1) return -1; // above the last id
+      throw this.#damaged("column __id__ is not ascending");
+    }
+    hi--;
     if (hi < 0) return -1;
     let vlo = this.#first ??= this.#id(0);
-    let vhi = this.#last ??= this.#id(hi);
+    let vhi = this.#id(hi);
     if (vlo > vhi) throw this.#damaged("column __id__ is not ascending");
     while (lo <= hi && id >= vlo && id <= vhi) {
       const guess = vhi === vlo ? lo : lo + Math.floor((id - vlo) * (hi - lo) / (vhi - vlo));

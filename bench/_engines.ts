@@ -41,6 +41,7 @@ import { PG_TABLE, type PgCluster } from "./_pg.ts";
 import type { Before, Table } from "./_race_check.ts";
 import { COUNTER_ID, keyOf } from "./_race_job.ts";
 import { type ChildCommand, denoScript, nodeChild } from "../tests/_harness/child.ts";
+import { buildBundle } from "../scripts/build.ts";
 
 /** Seed jobs run on every table after it is filled, by default (see the module doc). */
 export const AGING_JOBS = 50;
@@ -91,6 +92,7 @@ export interface Engine {
 }
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 
 /** What every table holds after `aging` jobs (each adds 1 to the counter). */
 const aged = (aging: number): Before => ({ rows: ROWS, counterN: aging, counterVersion: aging });
@@ -208,6 +210,17 @@ export function denoEngines(): Engine[] {
     },
     { id: "psbase", label: "psbase", ...psbaseStore(false), ...ps },
     { id: "psbase-idx", label: "psbase, index on key", ...psbaseStore(true), ...ps },
+    {
+      id: "psbase-bundle",
+      label: "psbase, bundled (deno task build)",
+      ...psbaseStore(false),
+      // Builds dist/deno first: the children import the bundle of this checkout.
+      create: async (path: string, aging: number) => {
+        await buildBundle(ROOT, `${ROOT}/dist/deno`);
+        return await psbaseTable(path, false, aging);
+      },
+      ...deno("./_race_child_psbase_bundle.ts", "./_cold_child_psbase_bundle.ts"),
+    },
     { id: "sqlite", label: "SQLite", ...sqliteStore(false), ...sql },
     { id: "sqlite-idx", label: "SQLite, index on key", ...sqliteStore(true), ...sql },
   ];
@@ -329,14 +342,15 @@ export interface Pair {
 
 /**
  * The pairs compared in each runtime: psbase against SQLite, indexes on
- * neither side or both; in Deno, PgBase against SQLite and against psbase
- * too. (The targets of bench/race.ts name pairs by their place here: new
+ * neither side or both; in Deno, psbase bundled against SQLite, and PgBase
+ * against SQLite and against psbase. (The targets of bench/race.ts name pairs by their place here: new
  * pairs go last.)
  */
 export const PAIRS: { [r in Runtime]: Pair[] } = {
   deno: [
     { a: "psbase", b: "sqlite", label: "psbase / SQLite" },
     { a: "psbase-idx", b: "sqlite-idx", label: "psbase / SQLite, both indexed" },
+    { a: "psbase-bundle", b: "sqlite", label: "psbase bundled / SQLite" },
     { a: "pgbase", b: "sqlite", label: "PgBase / SQLite" },
     { a: "pgbase", b: "psbase", label: "PgBase / psbase" },
     { a: "pgbase-idx", b: "sqlite-idx", label: "PgBase / SQLite, both indexed" },

@@ -1,30 +1,10 @@
 // Copyright 2026 the psbase authors. MIT license.
-// A race child on psbase (`PsBase`): the seed's job, see _race_job.ts. The
-// same script races the table with and without an index on `key`.
+// A race child on psbase (`PsBase`, from the sources): the seed's job, see
+// _race_psbase.ts. The same script races the table with and without an index
+// on `key`.
 //   deno run --allow-all bench/_race_child_psbase.ts --base=<folder> --job=<json>
 
 import { PsBase } from "../mod.ts";
-import { COUNTER_ID, runChild } from "./_race_job.ts";
+import { racePsbase } from "./_race_psbase.ts";
 
-await runChild(async (job, path) => {
-  const db = await new PsBase(path).open();
-  try {
-    const id = await db.transaction(async (tx) => {
-      const found = await tx.find({ key: job.key });
-      const c = await tx.get(COUNTER_ID);
-      if (found.length !== 1 || !c) {
-        throw new Error(`found ${found.length} records with key ${job.key}, counter ${!!c}`);
-      }
-      const r = found[0];
-      let id: number | undefined;
-      if (job.role === "update") await tx.update(r, { n: job.value, x: job.value + 0.5 });
-      else if (job.role === "delete") await tx.delete(r);
-      else id = await tx.insert(job.insert);
-      await tx.update(c, { n: (c.n as number) + 1 });
-      return id;
-    });
-    return { id };
-  } finally {
-    await db.close();
-  }
-});
+await racePsbase(PsBase);

@@ -465,7 +465,7 @@ Deno.test({
       // lock.ts and its private modules, transpiled for Node 20 (no type stripping).
       const js = join(dir, "js");
       const sources = ["lock.ts", "_errors.ts", "_path.ts", "_show.ts", "_mutex.ts", "_options.ts"]
-        .concat(["_lock/_deno.ts", "_lock/_node.ts", "_lock/_queue.ts", "_lock/_types.ts"])
+        .concat([...Deno.readDirSync(join(ROOT, "_lock"))].map((e) => `_lock/${e.name}`))
         .map((f) => join(ROOT, f));
       const out = new Deno.Command(Deno.execPath(), {
         args: ["transpile", "--outdir", js, ...sources],
