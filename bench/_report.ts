@@ -186,9 +186,12 @@ export function ms(v: number): string {
   return v.toFixed(3);
 }
 
-/** A ratio, `0.87`. */
+/**
+ * A ratio, `0.87`; "–" when it has no meaning: a figure above a baseline
+ * that came out at or below it (within the machine's noise) gives none.
+ */
 export function ratio(v: number): string {
-  return Number.isFinite(v) ? v.toFixed(2) : "–";
+  return Number.isFinite(v) && v >= 0 ? v.toFixed(2) : "–";
 }
 
 /** The median of `xs` (NaN when empty). */
