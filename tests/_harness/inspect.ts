@@ -109,6 +109,7 @@ export async function inspectBase(path: string, found: Anomalies): Promise<Inspe
         found.add("undecodable", 1, `select() and iteration disagree on record ${id}`);
       }
     }
+    await checkIndexes(db, out.records, found);
   } catch (e) {
     const err = e as Error;
     found.add("undecodable", 1, `reading the base failed: ${err.name}: ${err.message}`);
@@ -116,6 +117,47 @@ export async function inspectBase(path: string, found: Anomalies): Promise<Inspe
     await db?.close();
   }
   return out;
+}
+
+/** The most values of one indexed field that {@linkcode checkIndexes} looks up. */
+const INDEX_PROBES = 64;
+
+/**
+ * For each indexed field, finds records by value through the index (up to
+ * {@linkcode INDEX_PROBES} of its distinct values, evenly spread, and null)
+ * and compares the ids with those of the records iterated: an index that
+ * missed a write, kept a deleted record or points at the wrong row shows here.
+ */
+async function checkIndexes(db: Base, records: RecordOf[], found: Anomalies): Promise<void> {
+  for (const [name, spec] of Object.entries(db.schema)) {
+    if (!spec.index) continue;
+    const byValue = new Map<string, { value: unknown; ids: number[] }>();
+    for (const r of records) {
+      const v = r[name];
+      const key = v instanceof Date ? `d${v.getTime()}` : JSON.stringify(v ?? null);
+      const slot = byValue.get(key) ?? { value: v ?? null, ids: [] };
+      slot.ids.push(r.__id__);
+      byValue.set(key, slot);
+    }
+    const slots = [...byValue.values()];
+    const step = Math.max(1, Math.ceil(slots.length / INDEX_PROBES));
+    const probes = slots.filter((s, i) => i % step === 0 || s.value === null);
+    for (const { value, ids } of probes) {
+      const got = new Set((await db.find({ [name]: value })).map((r) => r.__id__));
+      const missing = ids.filter((id) => !got.has(id));
+      const want = new Set(ids);
+      const extra = [...got].filter((id) => !want.has(id));
+      if (missing.length || extra.length) {
+        found.add(
+          "damagedRecords",
+          1,
+          `find({ ${name}: ${JSON.stringify(value)} }) through its index: ${got.size} ids, ` +
+            `iteration ${ids.length}; missing [${missing.slice(0, 10).join(", ")}], ` +
+            `extra [${extra.slice(0, 10).join(", ")}]`,
+        );
+      }
+    }
+  }
 }
 
 /** Adds every failed child to `found`. */

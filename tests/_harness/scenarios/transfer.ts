@@ -34,9 +34,13 @@ import { sleep } from "../time.ts";
 /** The balance every account starts with. */
 export const START_BALANCE = 1000;
 
-/** The transfer table's schema. `pad` makes log records long enough to checkpoint often. */
+/**
+ * The transfer table's schema. `pad` makes log records long enough to
+ * checkpoint often; `kind` is indexed, so the readers' `find({ kind })` and
+ * the check after each round read through an index the writers keep up.
+ */
 export const TRANSFER_SCHEMA: Schema = {
-  kind: "string",
+  kind: { type: "string", index: true },
   acct: "int",
   bal: "int",
   w: "int",
