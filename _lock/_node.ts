@@ -2,10 +2,13 @@
 // Internal: the lock file in Node, which has no file lock of its own. libc's
 // flock(2) is called through koffi (prebuilt FFI, no compiler), so Node and Deno
 // processes exclude each other on the same kernel lock. Only `node:fs`,
-// `node:process` and koffi are used, so this file is valid in both runtimes.
+// `node:module`, `node:path`, `node:process` and koffi are used, so this file
+// is valid in both runtimes.
 // See lock.ts and FORMAT.md, invariant L1..L4.
 
-import { closeSync, constants, openSync } from "node:fs";
+import { closeSync, constants, openSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import process from "node:process";
 import type { LockFile } from "./_types.ts";
 
@@ -43,6 +46,37 @@ function cannotLock(detail: string, cause?: unknown): Error {
   );
 }
 
+/**
+ * koffi's native module, loaded straight from the platform package koffi
+ * installs beside it (`@koromix/koffi-linux-<arch>/linux_<arch>/koffi.node`),
+ * or undefined. koffi's own loader (its ES module, which finds the platform,
+ * the libc and the file, then wraps the module) costs a fresh Node process
+ * about 9 ms of CPU, a quarter of the seed's job, where loading the same
+ * native module costs about 2 (bench/RESULTS.md, issue 16). Taken only on a
+ * glibc Linux, and only when the module is the version of the koffi that is
+ * installed; otherwise (another layout, musl, macOS, any error) undefined, and
+ * the caller imports koffi itself.
+ */
+function koffiNative(): Koffi | undefined {
+  if (process.platform !== "linux") return undefined;
+  try {
+    // musl needs koffi's musl build, which koffi's loader picks.
+    if (readdirSync("/lib").some((f) => f.startsWith("ld-musl-"))) return undefined;
+    const require = createRequire(import.meta.url);
+    const koffiMain = require.resolve("koffi");
+    const version = JSON.parse(readFileSync(join(dirname(koffiMain), "package.json"), "utf8"))
+      .version;
+    const platform = `@koromix/koffi-linux-${process.arch}`;
+    const dir = dirname(createRequire(koffiMain).resolve(platform));
+    const native = require(join(dir, `linux_${process.arch}`, "koffi.node")) as
+      & Koffi
+      & { version?: string };
+    return native.version === version && typeof native.load === "function" ? native : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function loadLibc(): Promise<Libc> {
   const names = process.platform === "linux"
     // glibc; then the process's own symbols, which include libc on musl.
@@ -58,9 +92,11 @@ async function loadLibc(): Promise<Libc> {
     // Dynamic, so that Deno never loads koffi (it uses Deno.FsFile locks); and
     // through a variable, so that type-checking this file does not pull koffi
     // (and @types/node, which its types need) into Deno's module graph.
-    const specifier = "koffi";
-    const mod = await import(specifier) as { default?: Koffi } & Koffi;
-    koffi = mod.default ?? mod;
+    koffi = koffiNative() ?? await (async () => {
+      const specifier = "koffi";
+      const mod = await import(specifier) as { default?: Koffi } & Koffi;
+      return mod.default ?? mod;
+    })();
   } catch (e) {
     throw cannotLock(
       `the "koffi" package could not be loaded (${(e as Error)?.message ?? e}); ` +

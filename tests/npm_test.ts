@@ -362,6 +362,44 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
       },
     });
 
+    await t.step({
+      name:
+        "Node loads koffi's native module without koffi's loader, and falls back to the loader when koffi's version differs: the lock excludes Deno both ways",
+      ignore: !installed,
+      fn: async () => {
+        const path = join(dir, "koffi.lock");
+        const koffiPkg = join(dir, "node_modules", "koffi", "package.json");
+        const original = await Deno.readTextFile(koffiPkg);
+        const tryIt = async (timeoutMs: number) =>
+          (await run(
+            "node",
+            [join(suite, "_child.mjs"), "try-koffi", path, String(timeoutMs)],
+            suite,
+          ))
+            .out.trim();
+        const held = await new PsLock(path).acquire();
+        try {
+          assert.equal(await tryIt(200), "timeout native");
+          // A koffi whose package.json names another version than its native
+          // module: the direct path must not be taken.
+          await Deno.writeTextFile(
+            koffiPkg,
+            JSON.stringify({ ...JSON.parse(original), version: "0.0.0-psbase-test" }),
+          );
+          assert.equal(await tryIt(200), "timeout loader");
+        } finally {
+          held.release();
+        }
+        try {
+          assert.equal(await tryIt(5000), "acquired loader");
+        } finally {
+          await Deno.writeTextFile(koffiPkg, original);
+        }
+        assert.equal(await tryIt(5000), "acquired native");
+        console.log(`  koffi: native module directly, koffi's loader as the fallback (${secs()})`);
+      },
+    });
+
     const races = join(dir, "races");
     const kinds = (kind: (i: number) => "deno" | "node") =>
       Array.from({ length: PROCESSES }, (_, i) => kind(i));

@@ -3,12 +3,15 @@
 //
 //   hold <lockPath>                  acquire, print "held", release when stdin closes
 //   try <lockPath> <timeoutMs>       print "acquired" or "timeout" (LockTimeoutError)
+//   try-koffi <lockPath> <timeoutMs> the same, then how koffi was loaded: "native" (its
+//                                    native module only) or "loader" (koffi's own loader)
 //   insert <basePath> <n> <tag>      PsBase: n inserts of { tag, i }, print the ids as JSON
 //   increment <basePath> <id> <n>    PsBase: n read-modify-write transactions n += 1
 //   hold-base <basePath>             PsBase: hold a transaction, print "held", end on stdin close
 //   fields-write <dir>               _fields.mjs: write every field type, print the expected JSON
 //   fields-dump <dir>                _fields.mjs: read them back, print the dump as JSON
 
+import { createRequire } from "node:module";
 import { LockTimeoutError, PsBase, PsLock } from "psbase";
 import { dumpFields, writeFields } from "./_fields.mjs";
 
@@ -39,6 +42,23 @@ switch (mode) {
       if (!(e instanceof LockTimeoutError)) throw e;
       console.log("timeout");
     }
+    break;
+  }
+  case "try-koffi": {
+    let result = "acquired";
+    try {
+      const held = await new PsLock(path).acquire({ timeoutMs: Number(a) });
+      held.release();
+    } catch (e) {
+      if (!(e instanceof LockTimeoutError)) throw e;
+      result = "timeout";
+    }
+    // koffi's loader requires its platform package's index.js; the direct
+    // path requires only the native module in it.
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    const native = loaded.some((f) => f.endsWith("koffi.node"));
+    const loader = loaded.some((f) => /@koromix[\\/]koffi-[^\\/]+[\\/]index\.js$/.test(f));
+    console.log(`${result} ${native && !loader ? "native" : loader ? "loader" : "none"}`);
     break;
   }
   case "insert": {
