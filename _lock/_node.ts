@@ -49,10 +49,10 @@ function cannotLock(detail: string, cause?: unknown): Error {
 /**
  * koffi's native module, loaded straight from the platform package koffi
  * installs beside it (`@koromix/koffi-linux-<arch>/linux_<arch>/koffi.node`),
- * or undefined. koffi's own loader (its ES module, which finds the platform,
- * the libc and the file, then wraps the module) costs a fresh Node process
- * about 9 ms of CPU, a quarter of the seed's job, where loading the same
- * native module costs about 2 (bench/RESULTS.md, issue 16). Taken only on a
+ * or undefined. Importing koffi (its ES module finds the platform, the libc
+ * and the file, then wraps the module) costs a fresh Node process about 9 ms
+ * of CPU where loading the native module alone costs about 2; the seed's job
+ * in Node costs 4–6 ms less this way (bench/RESULTS.md, issue 16). Taken on a
  * glibc Linux, and only when the module is the version of the koffi that is
  * installed; otherwise (another layout, musl, macOS, any error) undefined, and
  * the caller imports koffi itself.
