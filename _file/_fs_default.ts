@@ -10,5 +10,5 @@ let node: Promise<Fs> | undefined;
 /** The file layer of this runtime. */
 export function defaultFs(): Fs | Promise<Fs> {
   if ("Deno" in globalThis) return denoFs;
-  return node ??= import("./_fs_node.ts").then((m) => m.nodeFs);
+  return node ??= import("./_fs_node.ts").then((m) => m.nodeFs());
 }

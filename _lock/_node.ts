@@ -2,15 +2,20 @@
 // Internal: the lock file in Node, which has no file lock of its own. libc's
 // flock(2) is called through koffi (prebuilt FFI, no compiler), so Node and Deno
 // processes exclude each other on the same kernel lock. Only `node:fs`,
-// `node:module`, `node:path`, `node:process` and koffi are used, so this file
-// is valid in both runtimes.
+// `node:module` (taken without an ES import, see _node_builtin.ts), the
+// `process` global and koffi are used, so this file is valid in both runtimes.
 // See lock.ts and FORMAT.md, invariant L1..L4.
 
-import { closeSync, constants, openSync, readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import process from "node:process";
+import type * as NodeFs from "node:fs";
+import type * as NodeModule from "node:module";
+import { nodeBuiltin, type NodeProcess, nodeProcess } from "../_node_builtin.ts";
+import { path } from "../_path.ts";
 import type { LockFile } from "./_types.ts";
+
+type FsModule = typeof NodeFs;
+
+/** The `process` global (this file runs in Node only). */
+const proc = (): NodeProcess => nodeProcess()!;
 
 const LOCK_SH = 1;
 const LOCK_EX = 2;
@@ -38,10 +43,11 @@ interface Libc {
 }
 
 let libc: Promise<Libc> | undefined;
+let fsModule: Promise<FsModule> | undefined;
 
 function cannotLock(detail: string, cause?: unknown): Error {
   return new Error(
-    `psbase: cannot take a file lock on ${process.platform}: ${detail}`,
+    `psbase: cannot take a file lock on ${proc().platform}: ${detail}`,
     cause === undefined ? undefined : { cause },
   );
 }
@@ -57,18 +63,20 @@ function cannotLock(detail: string, cause?: unknown): Error {
  * installed; otherwise (another layout, musl, macOS, any error) undefined, and
  * the caller imports koffi itself.
  */
-function koffiNative(): Koffi | undefined {
-  if (process.platform !== "linux") return undefined;
+function koffiNative(fs: FsModule, module: typeof NodeModule): Koffi | undefined {
+  const { platform, arch } = proc();
+  if (platform !== "linux") return undefined;
   try {
     // musl needs koffi's musl build, which koffi's loader picks.
-    if (readdirSync("/lib").some((f) => f.startsWith("ld-musl-"))) return undefined;
-    const require = createRequire(import.meta.url);
+    if (fs.readdirSync("/lib").some((f) => f.startsWith("ld-musl-"))) return undefined;
+    const require = module.createRequire(import.meta.url);
     const koffiMain = require.resolve("koffi");
-    const version = JSON.parse(readFileSync(join(dirname(koffiMain), "package.json"), "utf8"))
-      .version;
-    const platform = `@koromix/koffi-linux-${process.arch}`;
-    const dir = dirname(createRequire(koffiMain).resolve(platform));
-    const native = require(join(dir, `linux_${process.arch}`, "koffi.node")) as
+    const version = JSON.parse(
+      fs.readFileSync(path.join(path.dirname(koffiMain), "package.json"), "utf8"),
+    ).version;
+    const pkg = `@koromix/koffi-linux-${arch}`;
+    const dir = path.dirname(module.createRequire(koffiMain).resolve(pkg));
+    const native = require(path.join(dir, `linux_${arch}`, "koffi.node")) as
       & Koffi
       & { version?: string };
     return native.version === version && typeof native.load === "function" ? native : undefined;
@@ -77,11 +85,12 @@ function koffiNative(): Koffi | undefined {
   }
 }
 
-async function loadLibc(): Promise<Libc> {
-  const names = process.platform === "linux"
+async function loadLibc(fs: FsModule): Promise<Libc> {
+  const { platform } = proc();
+  const names = platform === "linux"
     // glibc; then the process's own symbols, which include libc on musl.
     ? ["libc.so.6", null]
-    : process.platform === "darwin"
+    : platform === "darwin"
     ? ["libSystem.B.dylib", "/usr/lib/libSystem.B.dylib"]
     : [];
   if (names.length === 0) {
@@ -92,7 +101,8 @@ async function loadLibc(): Promise<Libc> {
     // Dynamic, so that Deno never loads koffi (it uses Deno.FsFile locks); and
     // through a variable, so that type-checking this file does not pull koffi
     // (and @types/node, which its types need) into Deno's module graph.
-    koffi = koffiNative() ?? await (async () => {
+    const module = await nodeBuiltin<typeof NodeModule>("node:module");
+    koffi = koffiNative(fs, module) ?? await (async () => {
       const specifier = "koffi";
       const mod = await import(specifier) as { default?: Koffi } & Koffi;
       return mod.default ?? mod;
@@ -136,24 +146,24 @@ async function loadLibc(): Promise<Libc> {
  * ```
  */
 export async function openNodeLockFile(path: string, probe = false): Promise<LockFile> {
-  libc ??= loadLibc();
+  const fs = await (fsModule ??= nodeBuiltin<FsModule>("node:fs"));
+  libc ??= loadLibc(fs);
   const c = await libc;
-  const fd = openSync(
-    path,
-    probe ? constants.O_RDONLY : constants.O_RDWR | constants.O_CREAT,
-    0o644,
-  );
-  return new NodeLockFile(path, fd, c);
+  const { O_RDONLY, O_RDWR, O_CREAT } = fs.constants;
+  const fd = fs.openSync(path, probe ? O_RDONLY : O_RDWR | O_CREAT, 0o644);
+  return new NodeLockFile(fs, path, fd, c);
 }
 
 class NodeLockFile implements LockFile {
+  #fs: FsModule;
   #path: string;
   #fd: number;
   #libc: Libc;
   #locked = false;
   #closed = false;
 
-  constructor(path: string, fd: number, c: Libc) {
+  constructor(fs: FsModule, path: string, fd: number, c: Libc) {
+    this.#fs = fs;
     this.#path = path;
     this.#fd = fd;
     this.#libc = c;
@@ -207,7 +217,7 @@ class NodeLockFile implements LockFile {
       // the descriptor survives (e.g. one inherited by a child process).
       if (this.#locked) this.#libc.flock(this.#fd, LOCK_UN);
     } finally {
-      closeSync(this.#fd);
+      this.#fs.closeSync(this.#fd);
     }
   }
 }

@@ -464,7 +464,15 @@ Deno.test({
     await withTempDir(async (dir) => {
       // lock.ts and its private modules, transpiled for Node 20 (no type stripping).
       const js = join(dir, "js");
-      const sources = ["lock.ts", "_errors.ts", "_path.ts", "_show.ts", "_mutex.ts", "_options.ts"]
+      const sources = [
+        "lock.ts",
+        "_errors.ts",
+        "_path.ts",
+        "_show.ts",
+        "_mutex.ts",
+        "_options.ts",
+        "_node_builtin.ts",
+      ]
         .concat([...Deno.readDirSync(join(ROOT, "_lock"))].map((e) => `_lock/${e.name}`))
         .map((f) => join(ROOT, f));
       const out = new Deno.Command(Deno.execPath(), {

@@ -219,6 +219,15 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
           assert.ok(files.includes(f), `package has ${f}`);
         }
         assert.deepEqual(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), []);
+        // The engine takes Node's built-ins through _node_builtin.ts: an ES import of one makes
+        // Node read all its exports, milliseconds of a fresh process (issue 16). The CLI may.
+        for (const f of files.filter((f) => f.endsWith(".js") && f !== "cli.js")) {
+          const text = await Deno.readTextFile(join(pkgDir, f));
+          assert.ok(
+            !/^\s*import\b[^;()]*\bfrom\s*["']node:/m.test(text),
+            `${f} imports a Node built-in as an ES module`,
+          );
+        }
         assert.deepEqual(pkg.exports["./pg"], {
           types: "./pg.d.ts",
           import: "./pg.js",
