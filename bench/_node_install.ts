@@ -18,6 +18,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { runTool } from "../tests/_harness/child.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CACHE = `${ROOT}node_modules/.cache/psbase-bench`;
@@ -45,17 +46,9 @@ export interface NodeSetup {
 }
 
 async function run(cmd: string, args: string[], cwd: string): Promise<string> {
-  const out = await new Deno.Command(cmd, {
-    args,
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", NODE_OPTIONS: "", NODE_PATH: "", FORCE_COLOR: "0" },
-  }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${out.code}):\n${text}`);
-  return text;
+  const { code, out } = await runTool(cmd, args, { cwd });
+  if (code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${code}):\n${out}`);
+  return out;
 }
 
 const npmInstall = (cwd: string, ...specs: string[]) =>

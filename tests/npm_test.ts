@@ -24,8 +24,10 @@ import {
   DENO_CHILD,
   nodeChild as nodeRaceChild,
   runScenario,
+  runTool,
   type ScenarioRun,
   secs as seconds,
+  type ToolRun,
 } from "./_harness/mod.ts";
 import { counterScenario } from "./_harness/scenarios/counter.ts";
 import { seedRole, seedScenario } from "./_harness/scenarios/seed.ts";
@@ -50,29 +52,8 @@ const NODE_SUITE = join(ROOT, "tests", "node");
 const DEFAULT_TYPESCRIPT = "~5.9.3";
 const DEFAULT_TYPES_NODE = "^20.19.0";
 
-interface Ran {
-  code: number;
-  out: string;
-}
-
-async function run(
-  cmd: string,
-  args: string[],
-  cwd: string,
-  timeoutMs = 120_000,
-): Promise<Ran> {
-  const res = await new Deno.Command(cmd, {
-    args,
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", NODE_OPTIONS: "", NODE_PATH: "", FORCE_COLOR: "0" },
-    signal: AbortSignal.timeout(timeoutMs),
-  }).output();
-  const dec = new TextDecoder();
-  return { code: res.code, out: dec.decode(res.stdout) + dec.decode(res.stderr) };
-}
+const run = (cmd: string, args: string[], cwd: string, timeoutMs?: number): Promise<ToolRun> =>
+  runTool(cmd, args, { cwd, timeoutMs });
 
 function show(text: string): void {
   for (const line of text.trimEnd().split("\n")) console.log(`    ${line}`);

@@ -29,6 +29,8 @@ export {
   DENO_CHILD,
   denoScript,
   nodeChild,
+  runTool,
+  type ToolRun,
 } from "./child.ts";
 export { childErrors, inspectBase, type Inspection, reportedIdDuplicates } from "./inspect.ts";
 export {
