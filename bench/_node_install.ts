@@ -18,7 +18,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { runTool } from "../tests/_harness/child.ts";
+import { PLAIN_NODE_ENV, run as runTool, succeeded } from "../tests/_harness/run.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CACHE = `${ROOT}node_modules/.cache/psbase-bench`;
@@ -46,9 +46,10 @@ export interface NodeSetup {
 }
 
 async function run(cmd: string, args: string[], cwd: string): Promise<string> {
-  const { code, out } = await runTool(cmd, args, { cwd });
-  if (code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${code}):\n${out}`);
-  return out;
+  return succeeded(
+    // better-sqlite3 may compile from source: a minute here, more on a slow machine.
+    await runTool(cmd, args, { cwd, env: PLAIN_NODE_ENV, timeoutMs: 15 * 60_000 }),
+  ).out;
 }
 
 const npmInstall = (cwd: string, ...specs: string[]) =>

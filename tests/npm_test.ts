@@ -23,11 +23,12 @@ import {
   type ChildCommand,
   DENO_CHILD,
   nodeChild as nodeRaceChild,
+  PLAIN_NODE_ENV,
+  type Ran,
+  run as runTool,
   runScenario,
-  runTool,
   type ScenarioRun,
   secs as seconds,
-  type ToolRun,
 } from "./_harness/mod.ts";
 import { counterScenario } from "./_harness/scenarios/counter.ts";
 import { seedRole, seedScenario } from "./_harness/scenarios/seed.ts";
@@ -52,8 +53,8 @@ const NODE_SUITE = join(ROOT, "tests", "node");
 const DEFAULT_TYPESCRIPT = "~5.9.3";
 const DEFAULT_TYPES_NODE = "^20.19.0";
 
-const run = (cmd: string, args: string[], cwd: string, timeoutMs?: number): Promise<ToolRun> =>
-  runTool(cmd, args, { cwd, timeoutMs });
+const run = (cmd: string, args: string[], cwd: string, timeoutMs?: number): Promise<Ran> =>
+  runTool(cmd, args, { cwd, timeoutMs, env: PLAIN_NODE_ENV });
 
 function show(text: string): void {
   for (const line of text.trimEnd().split("\n")) console.log(`    ${line}`);

@@ -46,40 +46,6 @@ export function nodeChild(script: string, cwd?: string): ChildCommand {
   return { program: "node", args: [script], cwd };
 }
 
-/** How a command run to its end ended: its exit code and what it printed (stdout, then stderr). */
-export interface ToolRun {
-  code: number;
-  out: string;
-}
-
-/**
- * Runs `cmd` (npm, node, tsc, deno...) to its end in `cwd`, with no stdin, no
- * colours and Node's environment cleared of what would change how it resolves
- * or runs (`NODE_OPTIONS`, `NODE_PATH`); killed after `timeoutMs` (2 min).
- *
- * @example
- * ```ts ignore
- * const { code, out } = await runTool("node", ["--version"], { cwd: "." });
- * ```
- */
-export async function runTool(
-  cmd: string,
-  args: string[],
-  options: { cwd: string; timeoutMs?: number },
-): Promise<ToolRun> {
-  const res = await new Deno.Command(cmd, {
-    args,
-    cwd: options.cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", NODE_OPTIONS: "", NODE_PATH: "", FORCE_COLOR: "0" },
-    signal: AbortSignal.timeout(options.timeoutMs ?? 120_000),
-  }).output();
-  const dec = new TextDecoder();
-  return { code: res.code, out: dec.decode(res.stdout) + dec.decode(res.stderr) };
-}
-
 /** How a child ended, and what it reported. */
 export interface ChildOutput {
   /** Its index in the race. */

@@ -29,8 +29,6 @@ export {
   DENO_CHILD,
   denoScript,
   nodeChild,
-  runTool,
-  type ToolRun,
 } from "./child.ts";
 export { childErrors, inspectBase, type Inspection, reportedIdDuplicates } from "./inspect.ts";
 export {
@@ -42,5 +40,6 @@ export {
   type Scenario,
   type ScenarioRun,
 } from "./race.ts";
+export { PLAIN_NODE_ENV, type Ran, run, type RunOptions, succeeded } from "./run.ts";
 export { withTempDir } from "./temp.ts";
 export { secs, sleep, within } from "./time.ts";
