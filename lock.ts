@@ -19,7 +19,7 @@ import { path as paths } from "./_path.ts";
 import { LockTimeoutError } from "./_errors.ts";
 import { checkArity, checkOptions } from "./_options.ts";
 import { show } from "./_show.ts";
-import { openDenoLockFile } from "./_lock/_deno.ts";
+import { openLockFile } from "./_lock/_open.ts";
 import { type PathQueue, queueFor } from "./_lock/_queue.ts";
 import type { LockFile } from "./_lock/_types.ts";
 import { lockError } from "./_lock/_error.ts";
@@ -71,16 +71,6 @@ export interface LockHandle extends AsyncDisposable, Disposable {
   readonly released: boolean;
   /** Releases the lock. Idempotent. */
   release(): void;
-}
-
-const inDeno = typeof (globalThis as { Deno?: { openSync?: unknown } }).Deno?.openSync ===
-  "function";
-
-function openLockFile(path: string): LockFile | Promise<LockFile> {
-  // Node's lock (node:fs + koffi) is loaded only in Node.
-  return inDeno
-    ? openDenoLockFile(path)
-    : import("./_lock/_node.ts").then((m) => m.openNodeLockFile(path));
 }
 
 function checkLockOptions(options: LockOptions | undefined): [boolean, number | undefined] {

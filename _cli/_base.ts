@@ -9,8 +9,7 @@ import { defaultFs } from "../_file/_fs_default.ts";
 import type { Fs } from "../_file/_fs.ts";
 import { MANIFEST } from "../_file/_manifest.ts";
 import { FileStore } from "../_file/_store.ts";
-import { openDenoLockFile } from "../_lock/_deno.ts";
-import type { LockFile } from "../_lock/_types.ts";
+import { openLockFile } from "../_lock/_open.ts";
 import { path } from "../_path.ts";
 
 /** A base's folder (absolute) and its lock file (beside it: FORMAT.md, L1). */
@@ -50,9 +49,7 @@ export function openStore(p: Place): FileStore {
  */
 export async function writeLockHeld(p: Place): Promise<boolean> {
   if (!p.fs.exists(p.lockPath)) return false;
-  const file: LockFile = "Deno" in globalThis
-    ? openDenoLockFile(p.lockPath, true)
-    : await (await import("../_lock/_node.ts")).openNodeLockFile(p.lockPath, true);
+  const file = await openLockFile(p.lockPath, true);
   try {
     return !file.tryLock(false);
   } finally {

@@ -52,6 +52,63 @@ function cannotLock(detail: string, cause?: unknown): Error {
   );
 }
 
+/** koffi's version and its native module's path, for this platform. */
+interface KoffiFiles {
+  version: string;
+  native: string;
+}
+
+/**
+ * Finds koffi as Node's lookup from this file would, without the lookup: the
+ * `node_modules` folders from this file's folder up, the first holding
+ * `koffi/package.json`, and the platform package beside koffi or inside it.
+ * Resolving through `require.resolve` reads each package's "exports" and costs
+ * a fresh Node process about 2 ms of CPU (issue 16); this costs a few failed
+ * reads. Undefined when the layout is another (pnpm's, a bundler's).
+ */
+function koffiBeside(fs: FsModule): KoffiFiles | undefined {
+  const { arch } = proc();
+  let dir = path.dirname(decodeURIComponent(new URL(import.meta.url).pathname));
+  for (;;) {
+    if (path.basename(dir) !== "node_modules") {
+      const modules = path.join(dir, "node_modules");
+      let version: string | undefined;
+      try {
+        version = JSON.parse(fs.readFileSync(path.join(modules, "koffi", "package.json"), "utf8"))
+          .version;
+      } catch {
+        // Not here.
+      }
+      if (version !== undefined) {
+        const file = path.join(`@koromix`, `koffi-linux-${arch}`, `linux_${arch}`, "koffi.node");
+        for (
+          const native of [
+            path.join(modules, file),
+            path.join(modules, "koffi", "node_modules", file),
+          ]
+        ) {
+          if (fs.existsSync(native)) return { version, native };
+        }
+        return undefined;
+      }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+/** Finds koffi through `require.resolve`, for the layouts {@linkcode koffiBeside} does not know. */
+function koffiResolved(fs: FsModule, module: typeof NodeModule): KoffiFiles {
+  const { arch } = proc();
+  const koffiMain = module.createRequire(import.meta.url).resolve("koffi");
+  const version = JSON.parse(
+    fs.readFileSync(path.join(path.dirname(koffiMain), "package.json"), "utf8"),
+  ).version;
+  const dir = path.dirname(module.createRequire(koffiMain).resolve(`@koromix/koffi-linux-${arch}`));
+  return { version, native: path.join(dir, `linux_${arch}`, "koffi.node") };
+}
+
 /**
  * koffi's native module, loaded straight from the platform package koffi
  * installs beside it (`@koromix/koffi-linux-<arch>/linux_<arch>/koffi.node`),
@@ -64,21 +121,13 @@ function cannotLock(detail: string, cause?: unknown): Error {
  * the caller imports koffi itself.
  */
 function koffiNative(fs: FsModule, module: typeof NodeModule): Koffi | undefined {
-  const { platform, arch } = proc();
-  if (platform !== "linux") return undefined;
+  if (proc().platform !== "linux") return undefined;
   try {
     // musl needs koffi's musl build, which koffi's loader picks.
     if (fs.readdirSync("/lib").some((f) => f.startsWith("ld-musl-"))) return undefined;
-    const require = module.createRequire(import.meta.url);
-    const koffiMain = require.resolve("koffi");
-    const version = JSON.parse(
-      fs.readFileSync(path.join(path.dirname(koffiMain), "package.json"), "utf8"),
-    ).version;
-    const pkg = `@koromix/koffi-linux-${arch}`;
-    const dir = path.dirname(module.createRequire(koffiMain).resolve(pkg));
-    const native = require(path.join(dir, `linux_${arch}`, "koffi.node")) as
-      & Koffi
-      & { version?: string };
+    const { version, native: file } = koffiBeside(fs) ?? koffiResolved(fs, module);
+    // Through require, so that a koffi the application loads itself shares the module.
+    const native = module.createRequire(import.meta.url)(file) as Koffi & { version?: string };
     return native.version === version && typeof native.load === "function" ? native : undefined;
   } catch {
     return undefined;

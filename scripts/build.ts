@@ -1,12 +1,13 @@
 // Copyright 2026 the psbase authors. MIT license.
 /**
  * Builds `dist/deno/`: psbase as one bundled module per export (`mod.js`,
- * `cli.js`; shared code and the Node-only dynamic imports in chunks of their
- * own), typed by the sources through `@ts-self-types`. A fresh process that
- * imports it reads and compiles one file instead of fifty (README,
- * Performance); the npm package ships the same bundle (scripts/build_npm.ts).
+ * `pg.js`, `cli.js`) over one core module (`_core.js`: everything `mod.ts`
+ * reaches; scripts/_bundle.ts), typed by the sources through
+ * `@ts-self-types`. A fresh process that imports `mod.js` reads and compiles
+ * two files instead of fifty (README, Performance); the npm package ships the
+ * same bundle (scripts/build_npm.ts).
  *
- *   deno task build            # writes dist/deno/mod.js, cli.js, chunks
+ *   deno task build            # writes dist/deno/mod.js, pg.js, cli.js, _core.js, chunks
  *   import { PsBase } from "./dist/deno/mod.js";
  *
  * @module
@@ -14,6 +15,7 @@
 
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundle } from "./_bundle.ts";
 
 /** Bundles every export of deno.json into `outDir`; returns the files written. */
 export async function buildBundle(root: string, outDir: string): Promise<string[]> {
@@ -21,29 +23,10 @@ export async function buildBundle(root: string, outDir: string): Promise<string[
   const exported: { [k: string]: string } = typeof config.exports === "string"
     ? { ".": config.exports }
     : config.exports;
-  const entries = Object.values(exported).map((src) => join(root, src));
-  await Deno.remove(outDir, { recursive: true }).catch(() => {});
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "bundle",
-      "--platform",
-      "deno",
-      "--external",
-      "npm:*",
-      "--keep-names",
-      "--code-splitting",
-      "--outdir",
-      outDir,
-      ...entries,
-    ],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(`Cannot bundle psbase: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  const files = [...Deno.readDirSync(outDir)].map((e) => e.name).sort();
+  // The main export first: its reach is the core.
+  const entries = Object.entries(exported).sort(([a], [b]) => Number(b === ".") - Number(a === "."))
+    .map(([, src]) => join(root, src));
+  const files = await bundle(entries, { root, outDir });
   for (const src of entries) {
     const js = join(outDir, relative(root, src).replace(/\.ts$/, ".js"));
     const text = await Deno.readTextFile(js);

@@ -7,8 +7,8 @@
  *
  * 1. `deno pack --allow-dirty --no-source-maps` into `dist/` (files from deno.json `publish.include`).
  * 2. Extract the tarball to `dist/npm/package/`; keep its `.d.ts` files and replace its `.js`
- *    by `deno bundle` output: one module per export (shared code and Node-only dynamic imports
- *    in chunks), so a fresh `node` process loads one file instead of fifty.
+ *    by `deno bundle` output (scripts/_bundle.ts): one module per export over one core module,
+ *    so a fresh `node` process importing `psbase` loads two files instead of fifty.
  * 3. Check it: the entry `.d.ts` exists and every `.d.ts` it reaches resolves (a slow type makes
  *    `deno pack` drop ALL `.d.ts` and still exit 0), relative specifiers end in `.js`, every bare
  *    specifier is `node:*` or an npm dependency, no `Deno.` in the public types, no
@@ -34,6 +34,7 @@
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { bundle } from "./_bundle.ts";
 
 /** The npm package name (deno.json's is the JSR one, `@psbase/psbase`). */
 export const NPM_NAME = "psbase";
@@ -325,10 +326,10 @@ export async function buildNpm(options: BuildOptions = {}): Promise<BuildResult>
   }
 
   // --- 3b. bundle ---------------------------------------------------------------------------
-  // One module per entry (shared code and the Node-only dynamic imports in chunks of their
-  // own), in place of deno pack's one .js per source file: a fresh `node` process loading
-  // the package reads and compiles one file instead of fifty (README, Performance). The
-  // .d.ts files stay as deno pack wrote them.
+  // One module per entry over one core module (scripts/_bundle.ts), in place of deno pack's
+  // one .js per source file: a fresh `node` process importing the package reads and compiles
+  // two files instead of fifty (README, Performance). The .d.ts files stay as deno pack wrote
+  // them.
   const exported = typeof config.exports === "string" ? { ".": config.exports } : config.exports;
   const sources = Object.entries(exported ?? {}).map(([key, src]) => ({
     key,
@@ -336,20 +337,14 @@ export async function buildNpm(options: BuildOptions = {}): Promise<BuildResult>
     out: exportsMap[key]?.import ?? exportsMap[key]?.default,
   }));
   const bundleDir = join(work, "bundle");
-  const bundled = await run(deno, [
-    "bundle",
-    "--platform",
-    "deno",
-    "--external",
-    "npm:*",
-    "--keep-names", // class names in messages and logs, as in the sources
-    "--code-splitting",
-    "--outdir",
-    bundleDir,
-    ...sources.map((e) => e.src),
-  ], root);
-  if (bundled.code !== 0) {
-    throw new BuildError(`deno bundle failed:\n${indent(bundled.stdout + bundled.stderr)}`);
+  try {
+    // The main export first: its reach is the core (scripts/_bundle.ts).
+    await bundle(
+      [...sources].sort((a, b) => Number(b.key === ".") - Number(a.key === ".")).map((e) => e.src),
+      { root, outDir: bundleDir },
+    );
+  } catch (e) {
+    throw new BuildError(String((e as Error)?.message ?? e));
   }
   for (const js of jsFiles) await Deno.remove(join(pkgDir, js));
   for (const f of await listFiles(bundleDir)) {
