@@ -116,22 +116,54 @@ function sectionNames(fields: readonly Field[]): Array<[string, string, Encoding
 }
 
 /**
- * Writes `rows` (sorted by `__id__`) and their indexes as a complete data file
- * at `path` and fsyncs it (FORMAT.md, F3; invariant W3).
+ * The rows of a new data file, column by column: {@linkcode decodedRows} of
+ * decoded rows, or a checkpoint's rows carried over from the data file as
+ * bytes (`_carry.ts`).
  */
-export function writeDataFile(
-  fs: Fs,
-  path: string,
-  fields: readonly Field[],
-  indexes: readonly IndexSpec[],
-  rows: Row[],
-): void {
+export interface RowSource {
+  /** How many rows. */
+  count: number;
+  /** The bytes of the column at row position `k`, laid out as `enc` (F4). */
+  column(k: number, enc: Encoding): Uint8Array;
+  /** The values at row position `k`, in row order (to build an index, F7). */
+  values(k: number): Stored[];
+}
+
+/** `rows` (sorted by `__id__`) as a {@linkcode RowSource}. */
+export function decodedRows(rows: Row[]): RowSource {
+  return {
+    count: rows.length,
+    column: (k, enc) => encodeColumn(enc, rows, k),
+    values: (k) => rows.map((r) => r[k]),
+  };
+}
+
+/** What {@linkcode writeDataFile} writes. */
+export interface DataFileContent {
+  fields: readonly Field[];
+  indexes: readonly IndexSpec[];
+  /** The rows, sorted by `__id__`. */
+  rows: Row[] | RowSource;
+}
+
+/**
+ * Writes rows and their indexes as a complete data file at `path` and fsyncs
+ * it (FORMAT.md, F3; invariant W3).
+ *
+ * @example
+ * ```ts ignore
+ * writeDataFile(fs, "/tmp/b/data.1", { fields: [], indexes: [], rows: [] });
+ * ```
+ */
+export function writeDataFile(fs: Fs, path: string, content: DataFileContent): void {
+  const { fields, indexes } = content;
+  const rows = Array.isArray(content.rows) ? decodedRows(content.rows) : content.rows;
   const names = sectionNames(fields);
-  const blobs = names.map(([, , enc], k) => encodeColumn(enc, rows, k));
+  const blobs = names.map(([, , enc], k) => rows.column(k, enc));
   const extra: Array<{ buckets?: number }> = [];
   for (const ix of indexes) {
     const k = fields.findIndex((f) => f.name === ix.field) + 2;
-    const built = INDEX_KINDS[ix.kind].build(rows.map((r) => r[k]));
+    const built = INDEX_KINDS[ix.kind].build(rows.values(k));
     blobs.push(built.bytes);
     extra.push(built.buckets === undefined ? {} : { buckets: built.buckets });
   }
@@ -149,7 +181,7 @@ export function writeDataFile(
       at = pad8(at + b.length);
     }
     const header: Header = {
-      rows: rows.length,
+      rows: rows.count,
       page: PAGE,
       columns: names.map(([name, type, enc], k) => ({
         name,

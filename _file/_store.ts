@@ -19,6 +19,7 @@ import type {
   Storage,
   WriteSet,
 } from "../_storage/_types.ts";
+import { carriedRows } from "./_carry.ts";
 import { DataFile, writeDataFile } from "./_data_file.ts";
 import { columnFilter, hasColumnFilter } from "./_filter.ts";
 import { type Fs, isNotFound, writeSynced } from "./_fs.ts";
@@ -112,7 +113,7 @@ export class FileStore implements Storage {
     fs.mkdirp(dir);
     const m: Manifest = { format: FORMAT, gen: 1, nextId: 1, fields, indexes };
     try {
-      writeDataFile(fs, path.join(dir, dataName(1)), fields, indexes, []);
+      writeDataFile(fs, path.join(dir, dataName(1)), { fields, indexes, rows: [] });
       createLogFile(fs, path.join(dir, logName(1)), 1);
       writeSynced(fs, path.join(dir, MANIFEST + ".tmp"), encodeManifest(m));
       fs.rename(path.join(dir, MANIFEST + ".tmp"), path.join(dir, MANIFEST));
@@ -542,8 +543,11 @@ export class FileStore implements Storage {
    */
   #checkpoint(fields: Field[], indexes: IndexSpec[], reshape?: (row: Row) => Row): void {
     const fs = this.#fs;
-    let rows = this.#all();
-    if (reshape) rows = rows.map(reshape);
+    // Same fields: the rows the log left alone are carried over as bytes (_carry.ts).
+    const rows =
+      (!reshape && fields === this.fields
+        ? carriedRows(this.#data, { fields, changes: this.#overlay })
+        : null) ?? (reshape ? this.#all().map(reshape) : this.#all());
     const gen = this.gen + 1;
     const data = path.join(this.dir, dataName(gen));
     const log = path.join(this.dir, logName(gen));
@@ -551,7 +555,7 @@ export class FileStore implements Storage {
     const m: Manifest = { format: FORMAT, gen, nextId: this.nextId, fields, indexes };
     let step = data;
     try {
-      writeDataFile(fs, data, fields, indexes, rows);
+      writeDataFile(fs, data, { fields, indexes, rows });
       step = log;
       createLogFile(fs, log, gen);
       step = tmp;
