@@ -54,6 +54,11 @@ Deno.test("the bundled build (deno task build) runs the README example the same,
     };
     visit("mod.js");
     assert.deepEqual([...loaded].sort(), ["_core.js", "mod.js"]);
+    // One class whichever export reaches it: pg.js and cli.js link to the same core.
+    const url = (f: string) => new URL(`file://${join(out, f)}`).href;
+    const mod = await import(url("mod.js"));
+    const pg = await import(url("pg.js"));
+    assert.ok(pg.PgBase.prototype instanceof mod.Base, "PgBase extends the Base of mod.js");
     const file = join(dir, "example.ts");
     fs.writeFileSync(
       file,
