@@ -77,7 +77,7 @@ export interface BaseOptions {
    * process but not a power loss until `commit()`.
    */
   sync?: boolean;
-  /** Fold the log into a new data file once it passes this many bytes. Default 4 KiB. */
+  /** Fold the log into a new data file once it passes this many bytes. Default 16 KiB. */
   checkpointBytes?: number;
 }
 

@@ -27,7 +27,7 @@ export const fileKind: TableKind = {
     options: {
       fs: injected.get(base) ?? await defaultFs(),
       sync: (o.sync as boolean | undefined) ?? true,
-      checkpointBytes: (o.checkpointBytes as number | undefined) ?? 4 * 1024, // W4
+      checkpointBytes: (o.checkpointBytes as number | undefined) ?? 16 * 1024, // W4
     },
   }),
 };
