@@ -47,7 +47,7 @@ let fsModule: Promise<FsModule> | undefined;
 
 function cannotLock(detail: string, cause?: unknown): Error {
   return new Error(
-    `psbase: cannot take a file lock on ${proc().platform}: ${detail}`,
+    `Cannot take a file lock on ${proc().platform}: ${detail}`,
     cause === undefined ? undefined : { cause },
   );
 }
@@ -228,7 +228,7 @@ class NodeLockFile implements LockFile {
       const errno = this.#libc.errno();
       if (errno === this.#libc.EWOULDBLOCK) return false;
       if (errno !== this.#libc.EINTR) {
-        throw new Error(`psbase: flock(2) failed on ${this.#path} (errno ${errno})`);
+        throw new Error(`Cannot lock ${this.#path}: flock(2) failed (errno ${errno})`);
       }
     }
   }
