@@ -8,10 +8,9 @@
 
 import { CorruptionError } from "../_errors.ts";
 import type { Encoding, Field, Row, Stored } from "../_field/_codec.ts";
-import type { Column, DataFile, RowSource } from "./_data_file.ts";
+import { type Column, type DataFile, type RowSource, stringColumn } from "./_data_file.ts";
 
 const encoder = new TextEncoder();
-const pad8 = (n: number) => (n + 7) & ~7;
 
 /** A run of data file rows `[from, to)` kept as they are, or one row from the log. */
 type Piece = { from: number; to: number } | Row;
@@ -146,11 +145,7 @@ function carryStrings(data: DataFile, col: Column, o: CarryOptions): Uint8Array 
       size += offs[piece.to] - offs[piece.from];
     }
   }
-  const head = pad8(4 * (n + 1) + n);
-  const out = new Uint8Array(head + size);
-  const offsets = new Uint32Array(out.buffer, 0, n + 1);
-  const nulls = out.subarray(4 * (n + 1));
-  const blob = out.subarray(head);
+  const { out, offsets, nulls, blob } = stringColumn(n, size);
   let p = 0;
   let at = 0;
   let t = 0;

@@ -90,11 +90,7 @@ function encodeColumn(enc: Encoding, rows: Row[], k: number): Uint8Array {
     const v = rows[i][k];
     if (v !== null) max += 3 * (v as string).length;
   }
-  const head = pad8(4 * (n + 1) + n);
-  const out = new Uint8Array(head + max);
-  const offsets = new Uint32Array(out.buffer, 0, n + 1);
-  const nulls = out.subarray(4 * (n + 1));
-  const blob = out.subarray(head);
+  const { out, offsets, nulls, blob } = stringColumn(n, max);
   let at = 0;
   for (let i = 0; i < n; i++) {
     offsets[i] = at;
@@ -103,7 +99,27 @@ function encodeColumn(enc: Encoding, rows: Row[], k: number): Uint8Array {
     else at += encoder.encodeInto(v as string, blob.subarray(at)).written;
   }
   offsets[n] = at;
-  return out.subarray(0, head + at);
+  return out.subarray(0, out.length - max + at);
+}
+
+/**
+ * An empty string column of `n` rows with room for `size` bytes of text, laid
+ * out as F4 says: n + 1 u32 offsets, n null bytes, zero padding to 8, the text.
+ */
+export function stringColumn(n: number, size: number): {
+  out: Uint8Array;
+  offsets: Uint32Array;
+  nulls: Uint8Array;
+  blob: Uint8Array;
+} {
+  const head = pad8(4 * (n + 1) + n);
+  const out = new Uint8Array(head + size);
+  return {
+    out,
+    offsets: new Uint32Array(out.buffer, 0, n + 1),
+    nulls: out.subarray(4 * (n + 1), 4 * (n + 1) + n),
+    blob: out.subarray(head),
+  };
 }
 
 /** The columns of a data file for `fields`, in header order: name, type, encoding. */
