@@ -172,11 +172,12 @@ export async function bundle(entries: string[], options: BundleOptions): Promise
           names.add(binding);
         }
       }
+      // Any other mention of a core file: what cannot be linked.
+      const left = text.replace(
+        /\b(?:import|export)\s*\{[^}]*\}\s*from\s*"([^"]+)"|\bimport\s*"([^"]+)"/g,
+        "",
+      );
       for (const f of core) {
-        const left = text.replace(
-          /\b(?:import|export)\s*\{[^}]*\}\s*from\s*"([^"]+)"|\bimport\s*"([^"]+)"/g,
-          "",
-        );
         if (left.includes(`"${f}"`)) {
           throw new BundleError(
             `Cannot bundle psbase: ${name} imports ${
