@@ -543,11 +543,11 @@ export class FileStore implements Storage {
    */
   #checkpoint(fields: Field[], indexes: IndexSpec[], reshape?: (row: Row) => Row): void {
     const fs = this.#fs;
-    // Same fields: the rows the log left alone are carried over as bytes (_carry.ts).
-    const rows =
-      (!reshape && fields === this.fields
-        ? carriedRows(this.#data, { fields, changes: this.#overlay })
-        : null) ?? (reshape ? this.#all().map(reshape) : this.#all());
+    // Without a reshape the columns stay as they are, so the rows the log left
+    // alone are carried over as bytes (_carry.ts).
+    const rows = reshape
+      ? this.#all().map(reshape)
+      : carriedRows(this.#data, { fields: this.fields, changes: this.#overlay }) ?? this.#all();
     const gen = this.gen + 1;
     const data = path.join(this.dir, dataName(gen));
     const log = path.join(this.dir, logName(gen));

@@ -80,7 +80,7 @@ function koffiBeside(fs: FsModule): KoffiFiles | undefined {
         // Not here.
       }
       if (version !== undefined) {
-        const file = path.join(`@koromix`, `koffi-linux-${arch}`, `linux_${arch}`, "koffi.node");
+        const file = path.join("@koromix", `koffi-linux-${arch}`, `linux_${arch}`, "koffi.node");
         for (
           const native of [
             path.join(modules, file),

@@ -211,9 +211,8 @@ export async function bundle(entries: string[], options: BundleOptions): Promise
       if (name !== CORE) {
         const rel = relative(dirname(to), join(outDir, CORE));
         const spec = JSON.stringify(rel.startsWith(".") ? rel : `./${rel}`);
-        for (const f of needed.keys()) linked = linked.replaceAll(`"${f}"`, spec);
-        // Side-effect imports of core files that export nothing needed.
-        for (const f of core) linked = linked.replaceAll(`import "${f}";`, `import ${spec};`);
+        // Every mention left is a named or a side-effect import (checked above).
+        for (const f of core) linked = linked.replaceAll(`"${f}"`, spec);
       }
       await Deno.writeTextFile(to, name === mainOut ? reexport(linked) ?? linked : linked);
     }
