@@ -13,7 +13,7 @@ import { DataFile, writeDataFile } from "../_file/_data_file.ts";
 import { denoFs } from "../_file/_fs_deno.ts";
 import type { IndexSpec } from "../_storage/_types.ts";
 import { rng } from "../scripts/_rng.ts";
-import { Base } from "../mod.ts";
+import { Base, CorruptionError } from "../mod.ts";
 import { withTempDir } from "./_harness/temp.ts";
 
 const TYPES = ["string", "int", "float", "bool", "date", "datetime", "link"] as const;
@@ -160,6 +160,41 @@ Deno.test("a base checkpointed over and over keeps every record exactly: 2,000 r
       }
     } finally {
       await db.close();
+    }
+  });
+});
+
+Deno.test("a checkpoint over a damaged data file page writes no new generation: the damage stays a CorruptionError, never carried under fresh sums", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "b");
+    const schema = { n: "int", s: "string" } as const;
+    const db = await new Base(path).create(schema);
+    await db.insertMany(Array.from({ length: 3000 }, (_, i) => ({ n: i, s: `row ${i}` })));
+    await db.close();
+    const genOf = async () => JSON.parse(await Deno.readTextFile(join(path, "manifest.json"))).gen;
+    const gen = await genOf();
+    // The last section is the string column's text: flip a byte near the file's end.
+    const file = join(path, `data.${gen}`);
+    const bytes = await Deno.readFile(file);
+    bytes[bytes.length - 20] ^= 0x01;
+    await Deno.writeFile(file, bytes);
+    const again = await new Base(path, { checkpointBytes: 1024 }).open();
+    try {
+      // Point updates of row 1 touch other pages; past 1 KiB of log each commit tries a checkpoint.
+      for (let t = 0; t < 60; t++) {
+        await again.update((await again.get(1))!, { n: t });
+      }
+      assert.equal(await genOf(), gen, "no new generation was made current");
+      assert.deepEqual(
+        (await Array.fromAsync(Deno.readDir(path))).map((e) => e.name).sort(),
+        ["data." + gen, "log." + gen, "manifest.json"],
+      );
+      await assert.rejects(async () => {
+        for await (const _ of again) { /* reads every page */ }
+      }, CorruptionError);
+      assert.equal((await again.get(1))!.n, 59, "the commits themselves are in the log");
+    } finally {
+      await again.close();
     }
   });
 });
