@@ -57,6 +57,11 @@ export interface Column {
 
 const pad8 = (n: number) => (n + 7) & ~7;
 const pagesOf = (len: number) => Math.ceil(len / PAGE);
+/**
+ * Pages read one at a time are carved out of slabs of this many pages: an
+ * ArrayBuffer costs about as much to allocate at 4 KiB as at 32 KiB.
+ */
+const SLAB_PAGES = 16;
 
 /** The byte length a column of `rows` rows needs (strings: at least). */
 function columnSize(enc: Encoding, rows: number): number {
@@ -251,6 +256,8 @@ export class DataFile {
   #indexes = new Map<string, IndexMeta & { first: number; impl: IndexKind }>();
   #sums: Uint32Array;
   #pages = new Map<number, Uint8Array>();
+  #slab: Uint8Array | undefined;
+  #slabUsed = SLAB_PAGES;
   #loaded = new Map<string, Column>();
   #types = new Map<string, Field["type"]>();
   #first: number | undefined;
@@ -404,12 +411,22 @@ export class DataFile {
     let page = this.#pages.get(key);
     if (page) return page;
     const at = s.off + j * PAGE;
-    page = new Uint8Array(Math.min(PAGE, s.len - j * PAGE));
+    page = this.#newPage(Math.min(PAGE, s.len - j * PAGE));
     if (this.#handle().read(page, at) !== page.length || sum32(page, at) !== this.#sums[key]) {
       throw this.#damaged(`bad checksum in ${what} (page at offset ${at})`);
     }
     this.#pages.set(key, page);
     return page;
+  }
+
+  /** A zeroed page-aligned buffer of `len` ≤ PAGE bytes, from the current slab. */
+  #newPage(len: number): Uint8Array {
+    if (this.#slabUsed === SLAB_PAGES) {
+      this.#slab = new Uint8Array(SLAB_PAGES * PAGE);
+      this.#slabUsed = 0;
+    }
+    const at = PAGE * this.#slabUsed++;
+    return this.#slab!.subarray(at, at + len);
   }
 
   /** Bytes `[from, from + len)` of section `s`, from checked pages. */
