@@ -8,7 +8,9 @@
  *   random moments, each restarted; after every round, every acknowledged
  *   commit present, no partial transaction, no duplicate, `count()` equal to
  *   the records iterated, and every process that failed on the healthy base
- *   counted as a spurious error, with its message.
+ *   counted as a spurious error, with its message. `--runtime=node` runs its
+ *   processes in Node on the npm package (built and installed first), the
+ *   checks staying in Deno.
  * - reopen: one process loops `cleanup()` while others loop
  *   `open(); count(); close()` or refresh a long-lived base.
  * - corpus: a base built through several generations, each of its files
@@ -19,6 +21,7 @@
  *   error, hang).
  *
  *   ./node_modules/.bin/deno run --allow-all scripts/torture.ts [--mode=all|kill|reopen|corpus]
+ *     [--runtime=deno|node]
  *     [--rounds=20] [--kills=200] [--churn=40] [--cases=N] [--seed=1] [--duration=10]
  *     [--parallel=2]
  *     [--json=results.json]
@@ -33,6 +36,9 @@
  * @module
  */
 
+import { join } from "node:path";
+import type { ChildCommand } from "../tests/_harness/child.ts";
+import { installPackage, nodeHarnessChild } from "../tests/_harness/node_child.ts";
 import { BAD } from "../tests/_harness/scenarios/readall.ts";
 import { withTempDir } from "../tests/_harness/temp.ts";
 import { corpusCampaign } from "../tests/_harness/torture/corpus.ts";
@@ -48,6 +54,7 @@ import {
 
 const FLAGS = [
   "mode",
+  "runtime",
   "rounds",
   "kills",
   "churn",
@@ -57,10 +64,13 @@ const FLAGS = [
   "parallel",
   "json",
 ];
-const USAGE = `Usage: deno task torture [--mode=all|kill|reopen|corpus] [--rounds=20] [--kills=200]
-  [--churn=40] [--cases=N] [--seed=1] [--duration=10] [--parallel=2] [--json=results.json]
+const USAGE = `Usage: deno task torture [--mode=all|kill|reopen|corpus] [--runtime=deno|node]
+  [--rounds=20] [--kills=200] [--churn=40] [--cases=N] [--seed=1] [--duration=10] [--parallel=2]
+  [--json=results.json]
 
   --mode      which campaigns (default: all)
+  --runtime   what the kill campaign's processes run: deno (the sources, the default) or node
+              (the npm package, built and installed in a temporary folder first)
   --rounds    kill rounds; --kills are spread over them
   --kills     kill -9 of random processes at random moments, in all
   --churn     writers and readers end by themselves after 1..churn commits or reads (0: never)
@@ -107,6 +117,10 @@ const churn = num("churn", 40);
 const duration = num("duration", 10);
 const parallel = Math.max(1, num("parallel", 2));
 const cases = flags.cases === undefined ? undefined : num("cases", 0);
+const runtime = flags.runtime ?? "deno";
+if (runtime !== "deno" && runtime !== "node") {
+  refuse(`--runtime must be deno or node, got ${JSON.stringify(runtime)}`);
+}
 
 const tty = Deno.stdout.isTerminal();
 const encoder = new TextEncoder();
@@ -127,6 +141,7 @@ const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 const results: { [k: string]: unknown } = {
   seed,
+  runtime,
   flags,
   started: new Date().toISOString(),
 };
@@ -135,7 +150,17 @@ let failed = false;
 
 await withTempDir(async (dir) => {
   if (runs("kill")) {
-    console.log(`[${elapsed()}] kill campaign: ${rounds} rounds, ${kills} kills, seed ${seed}`);
+    let command: ChildCommand | undefined;
+    if (runtime === "node") {
+      console.log(`[${elapsed()}] building the npm package and installing it for Node children`);
+      const install = join(dir, "node");
+      await Deno.mkdir(install);
+      await installPackage(install);
+      command = await nodeHarnessChild(install);
+    }
+    console.log(
+      `[${elapsed()}] kill campaign: ${rounds} rounds, ${kills} kills, seed ${seed}, ${runtime} processes`,
+    );
     const show = (s: KillStats) =>
       `kill: round ${s.rounds + 1}/${rounds}, ${s.kills}/${kills} kills, ${s.starts} starts, ` +
       `${s.spurious.length} spurious errors, anomalies ${s.anomalies.summary()} (${elapsed()})`;
@@ -145,6 +170,7 @@ await withTempDir(async (dir) => {
       kills,
       churn,
       seed,
+      command,
       onProgress: (s) => progress(show(s)),
     });
     endProgress();
@@ -187,7 +213,7 @@ await withTempDir(async (dir) => {
 }, "psbase_torture_");
 
 results.seconds = (performance.now() - started) / 1000;
-console.log(`\n== summary (seed ${seed}, ${elapsed()}) ==\n${summary.join("\n")}`);
+console.log(`\n== summary (seed ${seed}, ${runtime}, ${elapsed()}) ==\n${summary.join("\n")}`);
 if (flags.json) {
   await Deno.writeTextFile(flags.json, JSON.stringify(results, null, 1));
   console.log(`results written to ${flags.json}`);

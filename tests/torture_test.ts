@@ -63,6 +63,34 @@ test(
 );
 
 test(
+  "negative control: the same kill campaign on Base, without the cross-process lock, reports lost updates or refused writers",
+  async () => {
+    const plain = await withTempDir(
+      (dir) =>
+        killCampaign({
+          dir,
+          rounds: 2,
+          kills: 10,
+          seed: SEED,
+          engine: "plain",
+          writers: 8,
+          accounts: 2,
+          churn: 0,
+        }),
+      "psbase_torture_",
+    );
+    console.log(
+      `  without the lock: ${plain.anomalies.total} anomalies (${plain.anomalies.summary()}), ` +
+        `${plain.spurious.length} refused writers, of ${plain.acked} acknowledged commits`,
+    );
+    assert.ok(
+      plain.anomalies.total + plain.spurious.length > 0,
+      "the campaign found nothing wrong without the lock: it proves nothing",
+    );
+  },
+);
+
+test(
   "no process killed or restarted during checkpoints fails to open or read the healthy base (issue 8, defect 1)",
   async () => {
     const k = await kills();

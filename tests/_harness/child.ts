@@ -35,8 +35,17 @@ export function denoScript(script: string, extra: string[] = []): ChildCommand {
   return { program: Deno.execPath(), args: ["run", "--allow-all", ...extra, script] };
 }
 
-/** The default child: `deno run --allow-all tests/_harness/child_main.ts` (the repo's mod.ts). */
-export const DENO_CHILD: ChildCommand = denoScript(CHILD_SCRIPT);
+/**
+ * The default child: `deno run --allow-all tests/_harness/child_main.ts` (the
+ * repo's mod.ts). Its program is looked up when a child starts: this module
+ * is also bundled into Node children (child_node.ts), where `Deno` is absent.
+ */
+export const DENO_CHILD: ChildCommand = {
+  get program() {
+    return Deno.execPath();
+  },
+  args: ["run", "--allow-all", CHILD_SCRIPT],
+};
 
 /**
  * A Node child: `node <script>`, e.g. tests/node/_race_child.mjs copied next to

@@ -119,51 +119,55 @@ export interface CorpusBase {
 export async function buildCorpusBases(dir: string): Promise<CorpusBase[]> {
   const path = join(dir, "log");
   const copy = join(dir, "checkpoint");
-  await using db = await new PsBase(path).create({ ...SCHEMA });
-  await db.insertMany(Array.from({ length: 40 }, (_, k) => row(k, "g1-"))); // a logged commit
-  await db.cleanup(); // a data file
-  await db.insertMany(Array.from({ length: 300 }, (_, k) => row(k + 40, "big-"))); // W7
-  const some = await db.select(["i"], { i: [0, 2000] });
-  await db.update(some.slice(0, 20), { n: 1 });
-  await db.delete(some.slice(20, 35));
-  const gone = await db.insert(row(999, "gone-"));
-  await db.delete(gone);
-  await db.cleanup(); // the data file the corpus damages, with an empty log
-  const dataIds = (await all(db)).map((r) => r.__id__).sort((a, b) => a - b);
-  const prefixes = [tableHash(await all(db))];
-  const atCheckpoint = await expectation(db, { prefixes: [...prefixes], maxId: gone, dataIds });
-  await Deno.mkdir(copy);
-  for (const e of Deno.readDirSync(path)) {
-    await Deno.copyFile(join(path, e.name), join(copy, e.name));
+  const db = await new PsBase(path).create({ ...SCHEMA });
+  try {
+    await db.insertMany(Array.from({ length: 40 }, (_, k) => row(k, "g1-"))); // a logged commit
+    await db.cleanup(); // a data file
+    await db.insertMany(Array.from({ length: 300 }, (_, k) => row(k + 40, "big-"))); // W7
+    const some = await db.select(["i"], { i: [0, 2000] });
+    await db.update(some.slice(0, 20), { n: 1 });
+    await db.delete(some.slice(20, 35));
+    const gone = await db.insert(row(999, "gone-"));
+    await db.delete(gone);
+    await db.cleanup(); // the data file the corpus damages, with an empty log
+    const dataIds = (await all(db)).map((r) => r.__id__).sort((a, b) => a - b);
+    const prefixes = [tableHash(await all(db))];
+    const atCheckpoint = await expectation(db, { prefixes: [...prefixes], maxId: gone, dataIds });
+    await Deno.mkdir(copy);
+    for (const e of Deno.readDirSync(path)) {
+      await Deno.copyFile(join(path, e.name), join(copy, e.name));
+    }
+    const commits: Array<() => Promise<unknown>> = [
+      () => db.insert(row(1000, "log-")),
+      () => db.insertMany([row(1001, "log-"), row(1002, "log-"), row(1003, "log-")]),
+      async () => db.update(await db.find({ i: 1 * 37 - 500 }), { s: "updated", b: true }),
+      () => db.delete(some[40].__id__),
+      () =>
+        db.transaction(async (tx) => {
+          const id = await tx.insert({ s: "in a transaction", i: 424242 });
+          const [r] = await tx.find({ i: 424242 });
+          await tx.update(r, { f: 0.5, t: new Date(Date.UTC(2024, 1, 29, 12)) });
+          return id;
+        }),
+      () => db.insert({ s: null, i: null, f: null, b: null, d: null, t: null }),
+      () => db.insert({ s: "ünïcödé 日本語 🎉", i: Number.MAX_SAFE_INTEGER, f: -1e300, b: false }),
+      async () => db.update(await db.find({ n: 1 }), { n: 2 }),
+      () => db.delete([some[41].__id__, some[42].__id__]),
+      () => db.insert(row(1004, "log-")),
+      () => db.insert(row(1005, "last-")),
+    ];
+    let maxId = gone;
+    for (const c of commits) {
+      const r = await c();
+      if (typeof r === "number") maxId = Math.max(maxId, r);
+      if (Array.isArray(r)) maxId = Math.max(maxId, ...r);
+      prefixes.push(tableHash(await all(db)));
+    }
+    return [
+      { name: "log", path, want: await expectation(db, { prefixes, maxId, dataIds }) },
+      { name: "checkpoint", path: copy, want: atCheckpoint },
+    ];
+  } finally {
+    await db.close();
   }
-  const commits: Array<() => Promise<unknown>> = [
-    () => db.insert(row(1000, "log-")),
-    () => db.insertMany([row(1001, "log-"), row(1002, "log-"), row(1003, "log-")]),
-    async () => db.update(await db.find({ i: 1 * 37 - 500 }), { s: "updated", b: true }),
-    () => db.delete(some[40].__id__),
-    () =>
-      db.transaction(async (tx) => {
-        const id = await tx.insert({ s: "in a transaction", i: 424242 });
-        const [r] = await tx.find({ i: 424242 });
-        await tx.update(r, { f: 0.5, t: new Date(Date.UTC(2024, 1, 29, 12)) });
-        return id;
-      }),
-    () => db.insert({ s: null, i: null, f: null, b: null, d: null, t: null }),
-    () => db.insert({ s: "ünïcödé 日本語 🎉", i: Number.MAX_SAFE_INTEGER, f: -1e300, b: false }),
-    async () => db.update(await db.find({ n: 1 }), { n: 2 }),
-    () => db.delete([some[41].__id__, some[42].__id__]),
-    () => db.insert(row(1004, "log-")),
-    () => db.insert(row(1005, "last-")),
-  ];
-  let maxId = gone;
-  for (const c of commits) {
-    const r = await c();
-    if (typeof r === "number") maxId = Math.max(maxId, r);
-    if (Array.isArray(r)) maxId = Math.max(maxId, ...r);
-    prefixes.push(tableHash(await all(db)));
-  }
-  return [
-    { name: "log", path, want: await expectation(db, { prefixes, maxId, dataIds }) },
-    { name: "checkpoint", path: copy, want: atCheckpoint },
-  ];
 }

@@ -38,8 +38,12 @@ export async function seedRows(
   rows: Array<{ [k: string]: unknown }>,
   schema: Schema = SCHEMA,
 ): Promise<number[]> {
-  await using db = await (await sharedBase(path)).create<Schema>(schema);
-  return rows.length ? await db.insertMany(rows) : [];
+  const db = await (await sharedBase(path)).create<Schema>(schema);
+  try {
+    return rows.length ? await db.insertMany(rows) : [];
+  } finally {
+    await db.close();
+  }
 }
 
 /** Records with this `key` or more were inserted by children. */

@@ -67,15 +67,19 @@ export async function child(ctx: ChildContext): Promise<void> {
   const role = ctx.opt.role;
   if (role === "cleaner") {
     const until = performance.now() + ctx.num("ms");
-    await using db = await new PsBase(ctx.base).open();
-    let cleanups = 0;
-    while (performance.now() < until) {
-      await db.cleanup();
-      cleanups++;
-      if (cleanups % 8 === 0) await sleep(0);
+    const db = await new PsBase(ctx.base).open();
+    try {
+      let cleanups = 0;
+      while (performance.now() < until) {
+        await db.cleanup();
+        cleanups++;
+        if (cleanups % 8 === 0) await sleep(0);
+      }
+      ctx.data.cleanups = cleanups;
+      return;
+    } finally {
+      await db.close();
     }
-    ctx.data.cleanups = cleanups;
-    return;
   }
   let tries = 0;
   let failures = 0;

@@ -34,19 +34,23 @@ export function schemaScenario(o: { rounds: number; records: number }): Scenario
     name: "schema",
     async seed(path) {
       {
-        await using db = await (await sharedBase(path)).create<Schema>({
+        const db = await (await sharedBase(path)).create<Schema>({
           ...SCHEMA,
           scratch: "int",
         });
-        const rows = [];
-        for (let k = 1; k <= o.records; k++) {
-          rows.push({ key: k, a: k, b: k, note: "seed", scratch: k });
+        try {
+          const rows = [];
+          for (let k = 1; k <= o.records; k++) {
+            rows.push({ key: k, a: k, b: k, note: "seed", scratch: k });
+          }
+          const ids = await db.insertMany(rows);
+          const counters = await db.insertMany(
+            Array.from({ length: 64 }, (_, w) => ({ key: -1 - w, a: 0, b: 0, n: 0, note: "ctr" })),
+          );
+          return { counters, ids } satisfies Seeded;
+        } finally {
+          await db.close();
         }
-        const ids = await db.insertMany(rows);
-        const counters = await db.insertMany(
-          Array.from({ length: 64 }, (_, w) => ({ key: -1 - w, a: 0, b: 0, n: 0, note: "ctr" })),
-        );
-        return { counters, ids } satisfies Seeded;
       }
     },
     args(i, n, seeded) {

@@ -54,10 +54,14 @@ export const TRANSFER_SCHEMA: Schema = {
 
 /** Creates the base at `path` with `accounts` accounts; returns their ids. */
 export async function seedTransfer(path: string, accounts: number): Promise<number[]> {
-  await using db = await new PsBase(path).create(TRANSFER_SCHEMA);
-  return await db.insertMany(
-    Array.from({ length: accounts }, (_, k) => ({ kind: "acct", acct: k, bal: START_BALANCE })),
-  );
+  const db = await new PsBase(path).create(TRANSFER_SCHEMA);
+  try {
+    return await db.insertMany(
+      Array.from({ length: accounts }, (_, k) => ({ kind: "acct", acct: k, bal: START_BALANCE })),
+    );
+  } finally {
+    await db.close();
+  }
 }
 
 /** One acknowledged commit, as a writer printed it. */
@@ -100,7 +104,7 @@ async function writer(ctx: ChildContext): Promise<void> {
   const checkpoint = ctx.num("checkpoint", 0);
   const commits = ctx.opt.commits === undefined ? Infinity : ctx.num("commits");
   ctx.data.phase = "open";
-  const db = await new PsBase(ctx.base, checkpoint ? { checkpointBytes: checkpoint } : {}).open();
+  const db = await ctx.open(checkpoint ? { checkpointBytes: checkpoint } : {});
   ctx.data.phase = "work";
   try {
     for (let seq = 1; !ctx.stopRequested && seq <= commits; seq++) {
@@ -165,7 +169,7 @@ async function reader(ctx: ChildContext): Promise<void> {
     }
   };
   ctx.data.phase = "open";
-  let db = await new PsBase(ctx.base).open();
+  let db = await ctx.open();
   ctx.data.phase = "work";
   let reads = 0;
   try {
@@ -175,7 +179,7 @@ async function reader(ctx: ChildContext): Promise<void> {
         // A fresh process-like start: open, read, close.
         await db.close();
         ctx.data.phase = "open";
-        db = await new PsBase(ctx.base).open();
+        db = await ctx.open();
         ctx.data.phase = "work";
         flag(checkSnapshot(await db.select(), accounts, "select() after open"));
       } else if (kind === 1) {
@@ -205,7 +209,7 @@ async function reader(ctx: ChildContext): Promise<void> {
 async function admin(ctx: ChildContext): Promise<void> {
   const run = ctx.num("run");
   ctx.data.phase = "open";
-  const db = await new PsBase(ctx.base).open();
+  const db = await ctx.open();
   ctx.data.phase = "work";
   const done: string[] = [];
   ctx.data.done = done;

@@ -15,7 +15,7 @@
 import { join } from "node:path";
 import { rng } from "../../../scripts/_rng.ts";
 import { Anomalies } from "../anomalies.ts";
-import { Child } from "../child.ts";
+import { Child, type ChildCommand } from "../child.ts";
 import { inspectBase } from "../inspect.ts";
 import { type Ack, parseAcks, seedTransfer, verifyTransfer } from "../scenarios/transfer.ts";
 import { sleep } from "../time.ts";
@@ -43,6 +43,13 @@ export interface KillOptions {
   onProgress?: (s: KillStats) => void;
   /** Keep each round's base (default: removed once verified). */
   keep?: boolean;
+  /** How to start each process (default: the Deno child; see node_child.ts for Node's). */
+  command?: ChildCommand;
+  /**
+   * `ps` (the default) or `plain`: `Base`, with no cross-process lock, the
+   * negative control, whose rounds must show the damage.
+   */
+  engine?: "ps" | "plain";
 }
 
 /** A process that ended by itself: an error the engine should not have raised. */
@@ -150,7 +157,7 @@ export async function killCampaign(o: KillOptions): Promise<KillStats> {
       stats.starts++;
       const childSeed = (o.seed * 7919 + round * 104_729 + s.w * 1009 + s.run * 31) >>> 0;
       const args = [
-        "--engine=ps",
+        `--engine=${o.engine ?? "ps"}`,
         `--base=${base}`,
         "--scenario=transfer",
         `--role=${s.role}`,
@@ -170,7 +177,7 @@ export async function killCampaign(o: KillOptions): Promise<KillStats> {
           }`,
         );
       }
-      const c = new Child(stats.starts, args);
+      const c = new Child(stats.starts, args, o.command);
       s.child = c;
       c.waitFor("ready").then(async (ok) => {
         if (ok) await c.send("go");
