@@ -229,3 +229,39 @@ export async function killCampaign(o: KillOptions): Promise<KillStats> {
   }
   return stats;
 }
+
+/** What {@linkcode killWithoutLock} found. */
+export interface ControlResult {
+  stats: KillStats;
+  /** Anomalies plus refused writers: more than 0 when the harness can see the damage. */
+  found: number;
+  /** One line saying so. */
+  line: string;
+}
+
+/**
+ * The kill campaign's negative control: two rounds of 10 kills on `Base`,
+ * with no cross-process lock, eight writers on two accounts so that they
+ * collide. Its writers lose updates, or `Base` notices that another process
+ * wrote and refuses (`BaseChangedError`, a spurious error here): a campaign
+ * that finds neither proves nothing.
+ */
+export async function killWithoutLock(
+  o: { dir: string; seed: number; command?: ChildCommand },
+): Promise<ControlResult> {
+  const stats = await killCampaign({
+    ...o,
+    rounds: 2,
+    kills: 10,
+    engine: "plain",
+    writers: 8,
+    accounts: 2,
+    churn: 0,
+  });
+  return {
+    stats,
+    found: stats.anomalies.total + stats.spurious.length,
+    line: `without the lock: ${stats.anomalies.total} anomalies (${stats.anomalies.summary()}), ` +
+      `${stats.spurious.length} refused writers, of ${stats.acked} acknowledged commits`,
+  };
+}
