@@ -102,6 +102,30 @@ function nodeSeen(run: ScenarioRun): number[] {
   return run.outputs.flatMap((o) => (o.data.seen ?? []) as number | number[]);
 }
 
+/**
+ * The durability calls an strace (`-f -y`) shows on files under `base`, one
+ * normalised line each (`fsync(<B/log.1>)`, `rename("B/x", "B/y")`), in order.
+ * A run of consecutive unlinks (stray files, removed in the order the folder
+ * lists them) is sorted.
+ */
+function durabilityCalls(strace: string, base: string): string[] {
+  const out: string[] = [];
+  let unlinks: string[] = [];
+  for (const raw of strace.split("\n")) {
+    if (!raw.includes(base) || raw.includes("resumed>")) continue;
+    const line = raw.replace(/^\d+\s+/, "").replaceAll(base, "B").replace(/\d+</g, "<")
+      .replace(/AT_FDCWD, /g, "").replace(/\s*=.*$/, "").replace(/ <unfinished \.\.\.>$/, "");
+    if (/^unlink(at)?\(/.test(line)) {
+      unlinks.push(line);
+      continue;
+    }
+    out.push(...unlinks.sort());
+    unlinks = [];
+    out.push(line);
+  }
+  return [...out, ...unlinks.sort()];
+}
+
 /** Checks the seed race: the count, and the ids handed to inserting processes are new and distinct. */
 function checkSeed(run: ScenarioRun): void {
   const roles = Array.from({ length: PROCESSES }, (_, i) => seedRole(i));
@@ -498,6 +522,49 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
         const control = await killWithoutLock({ dir: work, seed: 5, command: node });
         console.log(`  ${control.line}`);
         assert.ok(control.found > 0, "the campaign found nothing wrong without the lock");
+      },
+    });
+
+    await t.step({
+      name:
+        "the npm build's file layer makes the same fsyncs, fdatasyncs and renames, in the same order, as the Deno one (strace)",
+      ignore: !installed,
+      fn: async () => {
+        // power_loss_test proves the engine's order of writes and syncs on a simulated file
+        // layer; this proves that Node's real one (node:fs) carries it out as Deno's does.
+        const strace = await run("strace", ["-V"], dir).catch(() => undefined);
+        assert.ok(strace?.code === 0, "strace is needed for this step (apt-get install strace)");
+        const job = join(suite, "_durability_job.mjs");
+        const trace = async (runtime: "deno" | "node") => {
+          const base = join(dir, `durable-${runtime}`);
+          const out = join(dir, `durable-${runtime}.strace`);
+          const cmd = runtime === "node" ? ["node", job] : [Deno.execPath(), "run", "-A", job];
+          const ran = await runTool("strace", [
+            "-f",
+            "-y",
+            "-e",
+            "trace=fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat,ftruncate",
+            "-o",
+            out,
+            ...cmd,
+            base,
+          ], {
+            cwd: suite,
+            env: { ...PLAIN_NODE_ENV, PSBASE: new URL("../mod.ts", import.meta.url).href },
+          });
+          assert.equal(ran.code, 0, ran.out);
+          return durabilityCalls(await Deno.readTextFile(out), base);
+        };
+        const [fromDeno, fromNode] = [await trace("deno"), await trace("node")];
+        console.log(
+          `  ${fromDeno.length} calls each: ${
+            ["fsync", "fdatasync", "rename"].map((c) =>
+              `${fromDeno.filter((l) => l.startsWith(c + "(")).length} ${c}`
+            ).join(", ")
+          } (${secs()})`,
+        );
+        assert.ok(fromDeno.some((l) => l.startsWith("fdatasync(")), "the job made no commit");
+        assert.deepEqual(fromNode, fromDeno);
       },
     });
 
