@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildCommand } from "./child.ts";
+import { PLAIN_NODE_ENV, run, succeeded } from "./run.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** psbase's entry modules the harness imports, and the package specifier each becomes. */
@@ -34,36 +35,16 @@ const PACKAGE: { [file: string]: string } = {
  * ```
  */
 export async function installPackage(dir: string): Promise<void> {
-  const run = async (program: string, args: string[], cwd: string) => {
-    const out = await new Deno.Command(program, { args, cwd, stdout: "piped", stderr: "piped" })
-      .output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    if (!out.success) {
-      throw new Error(`Cannot install psbase for Node: ${program} failed:\n${text}`);
-    }
-    return text;
-  };
-  const built = await run(
-    Deno.execPath(),
-    ["run", "--allow-all", join(ROOT, "scripts", "build_npm.ts")],
-    ROOT,
-  );
-  const m = /^build:npm: tarball (.+)$/m.exec(built);
-  if (!m) {
-    throw new Error(`Cannot install psbase for Node: build_npm.ts named no tarball:\n${built}`);
-  }
+  const build = join(ROOT, "scripts", "build_npm.ts");
+  const built = succeeded(await run(Deno.execPath(), ["run", "--allow-all", build], { cwd: ROOT }));
+  const m = /^build:npm: tarball (.+)$/m.exec(built.out);
+  if (!m) throw new Error(`Cannot install psbase for Node: build_npm.ts named no tarball`);
   await Deno.writeTextFile(
     join(dir, "package.json"),
     JSON.stringify({ name: "psbase-node-children", private: true, type: "module" }),
   );
-  await run("npm", [
-    "install",
-    "--no-audit",
-    "--no-fund",
-    "--prefer-offline",
-    "--loglevel=error",
-    m[1].trim(),
-  ], dir);
+  const npm = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
+  succeeded(await run("npm", [...npm, m[1].trim()], { cwd: dir, env: PLAIN_NODE_ENV }));
 }
 
 /**
