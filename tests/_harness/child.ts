@@ -5,7 +5,8 @@
  * `ready`, scenario lines (`holding`, `committed 3`, ...) and one last
  * `result {json}` line ({ ok, error?, ops, ms, data }). Any program speaking
  * that protocol can be a child: tests/_harness/child_main.ts in Deno (the
- * default), tests/node/_race_child.mjs in Node, the benchmark's children.
+ * default), the same child bundled for Node (node_child.ts), the benchmark's
+ * children.
  * Children that speak only part of it (tests/lock_child.ts) use the same
  * class through {@linkcode Child.expect} and {@linkcode Child.close}.
  *
@@ -48,8 +49,8 @@ export const DENO_CHILD: ChildCommand = {
 };
 
 /**
- * A Node child: `node <script>`, e.g. tests/node/_race_child.mjs copied next to
- * an installed psbase package (it imports `"psbase"`).
+ * A Node child: `node <script>`, e.g. a script next to an installed psbase
+ * package (it imports `"psbase"`).
  */
 export function nodeChild(script: string, cwd?: string): ChildCommand {
   return { program: "node", args: [script], cwd };

@@ -24,6 +24,7 @@ const encoder = new TextEncoder();
 
 await runChild({
   runtime: "deno",
+  data: {},
   args: Deno.args,
   env: (name) => Deno.env.get(name),
   say(line) {

@@ -17,6 +17,7 @@ const encoder = new TextEncoder();
 
 await runChild({
   runtime: "node",
+  data: { runtime: `node ${process.version}` },
   args: process.argv.slice(2),
   env: (name) => process.env[name],
   say(line) {
@@ -30,4 +31,4 @@ await runChild({
     process.stdin.on("end", onEnd);
   },
   exit: (code) => process.exit(code),
-}, ["ps", "plain"]);
+}, ["ps", "plain", "pg"]);

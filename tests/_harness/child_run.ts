@@ -16,8 +16,10 @@ import { CHILDREN } from "./scenarios/mod.ts";
 
 /** What a child needs from its runtime. */
 export interface ChildIo {
-  /** "deno" or "node": Node children report it in `data.runtime`. */
+  /** "deno" or "node", for messages. */
   runtime: "deno" | "node";
+  /** What every report's `data` starts with (Node children: `runtime`, e.g. "node v20.20.2"). */
+  data: { [key: string]: unknown };
   /** Its arguments (`--name=value`). */
   args: string[];
   /** An environment variable. */
@@ -71,7 +73,7 @@ export async function runChild(io: ChildIo, engines: readonly Engine[]): Promise
       return v;
     },
     open: async (options = {}) => await (await openEngine(engine, opt.base, options)).open(),
-    data: io.runtime === "node" ? { runtime: "node" } : {},
+    data: { ...io.data },
     ops: 0,
     get stopRequested() {
       return stopRequested;

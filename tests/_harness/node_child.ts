@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PACKAGE: { [file: string]: string } = {
   "mod.ts": "psbase",
   "pg.ts": "psbase/pg",
-  // Imported only for the `pg-nolock` engine, which Node children refuse.
+  // Imported only for the `pg-nolock` engine (a hook of the sources), which Node children refuse.
   "_pg/_kind.ts": "psbase/pg",
 };
 

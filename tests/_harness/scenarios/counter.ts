@@ -52,13 +52,17 @@ export async function child(ctx: ChildContext): Promise<void> {
   const counter = ctx.num("counter");
   const times = ctx.num("times");
   const db = await ctx.open();
+  const seen: number[] = []; // the counter value each committed transaction read
+  ctx.data.seen = seen;
   try {
     for (let t = 0; t < times; t++) {
-      await db.transaction(async (tx) => {
+      const n = await db.transaction(async (tx) => {
         const c = await must(ctx, tx, counter, false);
         await tx.update(c, { n: (c.n as number) + 1 });
+        return c.n as number;
       });
       ctx.ops += 2;
+      seen.push(n);
       ctx.data.acked = t + 1; // increments this process was told committed
     }
   } finally {

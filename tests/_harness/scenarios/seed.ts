@@ -152,6 +152,7 @@ export async function child(ctx: ChildContext): Promise<void> {
   const v = seedValue(ctx.index);
   const db = await ctx.open();
   let inserted: number | undefined;
+  let seen: number | undefined;
   try {
     const key = ctx.opt.key === undefined ? undefined : ctx.num("key");
     await db.transaction(async (tx) => {
@@ -177,10 +178,12 @@ export async function child(ctx: ChildContext): Promise<void> {
           note: "insert",
         });
       } else throw new Error(`bad --role ${role}`);
-      await tx.update(c, { n: (c.n as number) + 1 });
+      seen = c.n as number;
+      await tx.update(c, { n: seen + 1 });
     });
     ctx.ops += 4; // counted once committed: two reads, two writes
     ctx.data.inserted = inserted;
+    ctx.data.seen = seen; // the counter value this committed transaction read
   } finally {
     await db.close();
   }
