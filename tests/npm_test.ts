@@ -5,14 +5,15 @@
 // with `node --test`, compile a TypeScript consumer with `tsc --noEmit` against the
 // installed types, and check that Deno and Node processes exclude each other on
 // one lock file. Then, against that same installed package: 50 Node processes
-// racing on one base (the harness's own child and scenarios, bundled for Node against the
-// package: tests/_harness/node_child.ts; the seed scenario and the counter), Node processes
-// killed at random moments (the kill campaign), the same fsyncs as Deno's (strace), 25 Deno + 25 Node processes racing on one base,
+// racing on one base (the harness's own child and scenarios, bundled for Node
+// against the package by tests/_harness/node_child.ts: the seed scenario and the
+// counter), 25 Deno + 25 Node processes racing on one base, Node processes killed
+// at random moments (the kill campaign), the same fsyncs as Deno's (strace),
 // every field type written by Deno and read by Node and the reverse
 // (tests/node/_fields.mjs), the `psbase` bin run through the scenarios of
 // tests/_cli.ts, and the README's Node example run as written.
-// Needs node and npm on PATH and the npm registry (for koffi and TypeScript;
-// npm's cache serves repeat runs).
+// Needs node, npm and strace on PATH and the npm registry (for koffi and
+// TypeScript; npm's cache serves repeat runs).
 
 import assert from "node:assert/strict";
 import { existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
