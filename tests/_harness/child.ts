@@ -31,22 +31,22 @@ export interface ChildCommand {
 /** The generic child entry, which dispatches to the named scenario. */
 export const CHILD_SCRIPT: string = fileURLToPath(new URL("./child_main.ts", import.meta.url));
 
-/** `deno run --allow-all <script>` (and `extra` Deno flags before the script). */
+/**
+ * `deno run --allow-all <script>` (and `extra` Deno flags before the script).
+ * The program is looked up when a child starts, not here: this module is also
+ * bundled into Node children (child_node.ts), where `Deno` is absent.
+ */
 export function denoScript(script: string, extra: string[] = []): ChildCommand {
-  return { program: Deno.execPath(), args: ["run", "--allow-all", ...extra, script] };
+  return {
+    get program() {
+      return Deno.execPath();
+    },
+    args: ["run", "--allow-all", ...extra, script],
+  };
 }
 
-/**
- * The default child: `deno run --allow-all tests/_harness/child_main.ts` (the
- * repo's mod.ts). Its program is looked up when a child starts: this module
- * is also bundled into Node children (child_node.ts), where `Deno` is absent.
- */
-export const DENO_CHILD: ChildCommand = {
-  get program() {
-    return Deno.execPath();
-  },
-  args: ["run", "--allow-all", CHILD_SCRIPT],
-};
+/** The default child: `deno run --allow-all tests/_harness/child_main.ts` (the repo's mod.ts). */
+export const DENO_CHILD: ChildCommand = denoScript(CHILD_SCRIPT);
 
 /**
  * A Node child: `node <script>`, e.g. a script next to an installed psbase
