@@ -51,6 +51,14 @@ export function isNotFound(e: unknown): boolean {
   return (e as { code?: string })?.code === "ENOENT" || (e as Error)?.name === "NotFound";
 }
 
+/** True for "not allowed" errors of either runtime (the OS's, or Deno's permissions). */
+export function isDenied(e: unknown): boolean {
+  const code = (e as { code?: string })?.code;
+  const name = (e as Error)?.name;
+  return code === "EACCES" || code === "EPERM" || name === "PermissionDenied" ||
+    name === "NotCapable";
+}
+
 /** Writes `bytes` as the whole file at `path` (created or truncated) and fsyncs it. */
 export function writeSynced(fs: Fs, path: string, bytes: Uint8Array): void {
   const h = fs.open(path, "w");

@@ -22,7 +22,7 @@ import type {
 import { carriedRows } from "./_carry.ts";
 import { DataFile, writeDataFile } from "./_data_file.ts";
 import { columnFilter, hasColumnFilter } from "./_filter.ts";
-import { type Fs, isNotFound, writeSynced } from "./_fs.ts";
+import { type Fs, isDenied, isNotFound, writeSynced } from "./_fs.ts";
 import { compareStored } from "./_index/_types.ts";
 import { createLogFile, LOG_HEADER, LogFile, type Op } from "./_log_file.ts";
 import { decodeManifest, encodeManifest, FORMAT, MANIFEST, type Manifest } from "./_manifest.ts";
@@ -59,6 +59,19 @@ export function fileError(what: string, file: string, e: unknown): unknown {
   if (err.code) (out as Error & { code?: string }).code = err.code;
   out.name = err.name;
   return out;
+}
+
+/**
+ * fsyncs the folder holding `dir`, so that `dir`'s name is durable (W6). A
+ * parent this process may not open (Deno's permissions, a folder without read
+ * access) is skipped, as SQLite skips a folder it cannot open to sync.
+ */
+function syncParent(fs: Fs, dir: string): void {
+  try {
+    fs.syncDir(path.dirname(dir));
+  } catch (e) {
+    if (!isDenied(e)) throw e;
+  }
 }
 
 /** A stored row's value at position k, as read back from the log (FORMAT.md, F5: "-0"). */
@@ -110,6 +123,9 @@ export class FileStore implements Storage {
   ): FileStore {
     const fs = options.fs;
     FileStore.checkFolder(fs, dir);
+    // The folders this create makes: each one's name is made durable in its parent (W6).
+    const made: string[] = [];
+    for (let d = dir; !fs.exists(d) && path.dirname(d) !== d; d = path.dirname(d)) made.push(d);
     fs.mkdirp(dir);
     const m: Manifest = { format: FORMAT, gen: 1, nextId: 1, fields, indexes };
     try {
@@ -118,6 +134,7 @@ export class FileStore implements Storage {
       writeSynced(fs, path.join(dir, MANIFEST + ".tmp"), encodeManifest(m));
       fs.rename(path.join(dir, MANIFEST + ".tmp"), path.join(dir, MANIFEST));
       fs.syncDir(dir);
+      for (const d of made) syncParent(fs, d);
     } catch (e) {
       throw fileError("create a base in", dir, e);
     }

@@ -7,7 +7,9 @@
 // torn sector by sector, a file's size is its synced or its latest one,
 // and folder changes (create, rename, remove) not yet made durable by an
 // fsync of the folder are lost from some point on (a journal keeps their
-// order).
+// order). A folder made by `mkdirp` is stricter, as POSIX has it: its own
+// name is durable only once its parent folder is fsynced; until then a power
+// loss may take it, and everything in it, away.
 
 import type { Fs, Handle } from "../_file/_fs.ts";
 import { rng } from "../scripts/_rng.ts";
@@ -20,6 +22,14 @@ export class CrashError extends Error {
     super(`simulated crash at point ${point} (${what})`);
     this.name = "CrashError";
   }
+}
+
+/**
+ * Whether `e` is the simulated crash, as thrown or as the engine wrapped it
+ * ("Cannot create a base in ...: simulated crash ...", with it as `cause`).
+ */
+export function isCrash(e: unknown): boolean {
+  return e instanceof CrashError || (e as Error | undefined)?.cause instanceof CrashError;
 }
 
 interface Inode {
@@ -52,14 +62,25 @@ export class CrashFs implements Fs {
   /** The names as the disk has them (as of the last fsync of their folder), and the changes since. */
   #durable = new Map<string, Inode>();
   #pending: DirOp[] = [];
+  /** Folders made since the last fsync of their parent: a power loss may lose them. */
+  #newDirs = new Set<string>();
   #crashed = false;
 
   /** A disk whose fsync makes nothing durable: for the negative control only. */
   readonly lying: boolean;
 
-  constructor(crashAt = Infinity, files?: Map<string, Uint8Array>, o: { lying?: boolean } = {}) {
+  /**
+   * `files`: what the disk holds at the start (durable); `o.dirs`: folders
+   * that exist (durable) at the start besides those holding `files`.
+   */
+  constructor(
+    crashAt = Infinity,
+    files?: Map<string, Uint8Array>,
+    o: { lying?: boolean; dirs?: string[] } = {},
+  ) {
     this.crashAt = crashAt;
     this.lying = o.lying ?? false;
+    for (const d of o.dirs ?? []) this.#mkdirs(d);
     for (const [name, data] of files ?? []) {
       const inode = { data: data.slice(), synced: data.slice(), dirty: new Set<number>() };
       this.#names.set(name, inode);
@@ -152,11 +173,25 @@ export class CrashFs implements Fs {
   rmdir(path: string): void {
     if (this.readdir(path).length) throw new Error(`Directory not empty: ${path}`);
     this.#dirs.delete(path);
+    this.#newDirs.delete(path);
   }
 
   mkdirp(dir: string): void {
-    for (let d = dir; d && d !== "/"; d = d.slice(0, d.lastIndexOf("/")) || "/") this.#dirs.add(d);
+    if (this.#dirs.has(dir)) return;
+    this.#point(`mkdir ${dir}`);
+    for (const d of this.#mkdirs(dir)) this.#newDirs.add(d);
+  }
+
+  /** Adds `dir` and its missing parents; returns those it added. */
+  #mkdirs(dir: string): string[] {
+    const added: string[] = [];
+    for (let d = dir; d && d !== "/"; d = d.slice(0, d.lastIndexOf("/")) || "/") {
+      if (this.#dirs.has(d)) break;
+      this.#dirs.add(d);
+      added.push(d);
+    }
     this.#dirs.add("/");
+    return added;
   }
 
   exists(path: string): boolean {
@@ -166,6 +201,8 @@ export class CrashFs implements Fs {
   syncDir(dir: string): void {
     this.#point(`fsync folder ${dir}`);
     if (this.lying) return;
+    // The folders made in it: their names are now durable.
+    for (const d of this.#newDirs) if (parentOf(d) === dir) this.#newDirs.delete(d);
     // Every change of the folder so far is durable (names in other folders too: one journal).
     this.#durable = new Map(this.#names);
     this.#pending = [];
@@ -191,6 +228,11 @@ export class CrashFs implements Fs {
       if (d.op === "link") names.set(d.name, d.inode);
       else names.delete(d.name);
     }
+    // A folder whose name never reached the disk is lost with all it holds.
+    for (const dir of [...this.#newDirs].sort()) {
+      if (rand() < 0.5) continue;
+      for (const name of names.keys()) if (name.startsWith(dir + "/")) names.delete(name);
+    }
     const out = new Map<string, Uint8Array>();
     const done = new Map<Inode, Uint8Array>();
     for (const [name, inode] of names) {
@@ -203,6 +245,11 @@ export class CrashFs implements Fs {
     }
     return out;
   }
+}
+
+/** The folder holding `path`. */
+function parentOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/")) || "/";
 }
 
 /** A file's bytes after a power loss: its synced bytes, with unsynced sectors kept or lost at random. */

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { Base, BaseNotFoundError } from "../mod.ts";
 import { injectFs } from "../_file/_kind.ts";
-import { CrashError, CrashFs } from "./_crash_fs.ts";
+import { CrashFs, isCrash, withHooks } from "./_crash_fs.ts";
 
 const PATH = "/mem/b";
 const SCHEMA = {
@@ -119,7 +119,7 @@ Deno.test("power loss at every crash point of create, insert, transaction, check
   for (let n = 1; n <= points; n++) {
     const fs = new CrashFs(n);
     const acked: Acked = { created: false, counter: false, commit: 0, schema: false };
-    await assert.rejects(() => scenario(fs, acked), CrashError);
+    await assert.rejects(() => scenario(fs, acked), isCrash);
     for (let seed = 1; seed <= SEEDS; seed++) {
       await verify(
         fs.afterPowerLoss(seed * 7919 + n),
@@ -140,7 +140,7 @@ Deno.test("negative control: the same power-loss harness on a disk whose fsync m
   for (let n = 1; n <= dry.points; n += 3) {
     const fs = new CrashFs(n, undefined, { lying: true });
     const acked: Acked = { created: false, counter: false, commit: 0, schema: false };
-    await assert.rejects(() => scenario(fs, acked), CrashError);
+    await assert.rejects(() => scenario(fs, acked), isCrash);
     for (let seed = 1; seed <= 4; seed++) {
       images++;
       try {
@@ -172,7 +172,7 @@ Deno.test("power loss at every crash point of destroy leaves the whole base or n
   for (let n = 1; n <= dry.points; n++) {
     const fs = new CrashFs(n);
     Object.assign(state, { created: false, inserted: false, destroying: false });
-    await assert.rejects(() => setup(fs), CrashError);
+    await assert.rejects(() => setup(fs), isCrash);
     for (let seed = 1; seed <= SEEDS; seed++) {
       const files = fs.afterPowerLoss(seed * 104729 + n);
       const db = injectFs(new Base<{ k: "int" }>(PATH), new CrashFs(Infinity, files));
@@ -194,4 +194,36 @@ Deno.test("power loss at every crash point of destroy leaves the whole base or n
     }
   }
   console.log(`  ${dry.points} crash points, ${images} images: the base whole, or gone`);
+});
+
+Deno.test("create makes the name of every folder it made durable (W6), and skips a parent it may not open", async () => {
+  const synced: string[] = [];
+  const fs = new CrashFs(Infinity, undefined, { dirs: ["/mem"] });
+  const hooked = withHooks(fs, {
+    syncDir(dir) {
+      synced.push(dir);
+      fs.syncDir(dir);
+    },
+  });
+  const db = injectFs(new Base<{ k: "int" }>("/mem/a/b/c"), hooked);
+  await db.create({ k: "int" });
+  await db.close();
+  // The base's folder, then the parents of the three folders made, deepest first.
+  assert.deepEqual(synced, ["/mem/a/b/c", "/mem/a/b", "/mem/a", "/mem"]);
+
+  // A parent that cannot be opened (no read permission) is skipped; any other failure is not.
+  for (
+    const [error, fails] of [["PermissionDenied", false], ["NotCapable", false], ["Error", true]]
+  ) {
+    const fs2 = new CrashFs(Infinity, undefined, { dirs: ["/mem"] });
+    const refusing = withHooks(fs2, {
+      syncDir(dir) {
+        if (dir === "/mem") throw Object.assign(new Error(`refused: ${dir}`), { name: error });
+        fs2.syncDir(dir);
+      },
+    });
+    const made = injectFs(new Base<{ k: "int" }>("/mem/x"), refusing).create({ k: "int" });
+    if (fails) await assert.rejects(made, /Cannot create a base in \/mem\/x: refused: \/mem/);
+    else await (await made).close();
+  }
 });
