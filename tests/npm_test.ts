@@ -8,7 +8,9 @@
 // racing on one base (the harness's own child and scenarios, bundled for Node
 // against the package by tests/_harness/node_child.ts: the seed scenario and the
 // counter), 25 Deno + 25 Node processes racing on one base, Node processes killed
-// at random moments (the kill campaign), the same fsyncs as Deno's (strace),
+// at random moments (the kill campaign), power loss before each file call the
+// package made (strace, replayed on the simulated disk) and the same file calls
+// as Deno's,
 // every field type written by Deno and read by Node and the reverse
 // (tests/node/_fields.mjs), the `psbase` bin run through the scenarios of
 // tests/_cli.ts, and the README's Node example run as written.
@@ -32,6 +34,8 @@ import {
   secs as seconds,
 } from "./_harness/mod.ts";
 import { nodeHarnessChild } from "./_harness/node_child.ts";
+import { powerLossImages, type PowerTrace, tracePower } from "./_power_loss.ts";
+import { sum32 } from "../_file/_checksum.ts";
 import { counterScenario } from "./_harness/scenarios/counter.ts";
 import { seedRole, seedScenario } from "./_harness/scenarios/seed.ts";
 import { killCampaign, killWithoutLock } from "./_harness/torture/kill.ts";
@@ -105,25 +109,28 @@ function seenBy(run: ScenarioRun, only?: "node"): number[] {
 }
 
 /**
- * The durability calls an strace (`-f -y`) shows on files under `base`, one
- * normalised line each (`fsync(<B/log.1>)`, `rename("B/x", "B/y")`), in order.
- * A run of consecutive unlinks (stray files, removed in the order the folder
+ * A trace's file calls, one normalised line each (`write B/log.1 38 <sum>`),
+ * in order; a run of unlinks (stray files, removed in the order the folder
  * lists them) is sorted.
  */
-function durabilityCalls(strace: string, base: string): string[] {
+function callList(trace: PowerTrace): string[] {
   const out: string[] = [];
   let unlinks: string[] = [];
-  for (const raw of strace.split("\n")) {
-    if (!raw.includes(base) || raw.includes("resumed>")) continue;
-    const line = raw.replace(/^\d+\s+/, "").replaceAll(base, "B").replace(/\d+</g, "<")
-      .replace(/AT_FDCWD, /g, "").replace(/\s*=.*$/, "").replace(/ <unfinished \.\.\.>$/, "");
-    if (/^unlink(at)?\(/.test(line)) {
-      unlinks.push(line);
+  const at = (p: string) => "B" + p.slice(trace.base.length);
+  for (const c of trace.calls) {
+    if (c.call === "stdout") continue;
+    if (c.call === "unlink") {
+      unlinks.push(`unlink ${at(c.path)}`);
       continue;
     }
     out.push(...unlinks.sort());
     unlinks = [];
-    out.push(line);
+    if (c.call === "rename") out.push(`rename ${at(c.from)} ${at(c.to)}`);
+    else if (c.call === "open") out.push(`open ${c.mode} ${at(c.path)}`);
+    else if (c.call === "write") {
+      out.push(`write ${at(c.path)} ${c.bytes.length} ${sum32(c.bytes)}`);
+    } else if (c.call === "ftruncate") out.push(`ftruncate ${at(c.path)} ${c.length}`);
+    else out.push(`${c.call} ${at(c.path)}`);
   }
   return [...out, ...unlinks.sort()];
 }
@@ -531,44 +538,43 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
 
     await t.step({
       name:
-        "the npm build's file layer makes the same fsyncs, fdatasyncs and renames, in the same order, as the Deno one (strace)",
+        "power loss before each file call the npm build made (strace, replayed): every acknowledged commit kept; and its file calls are Deno's, in the same order",
       ignore: !installed,
       fn: async () => {
-        // power_loss_test proves the engine's order of writes and syncs on a simulated file
-        // layer; this proves that Node's real one (node:fs) carries it out as Deno's does.
-        const strace = await run("strace", ["-V"], dir).catch(() => undefined);
-        assert.ok(strace?.code === 0, "strace is needed for this step (apt-get install strace)");
-        const job = join(suite, "_durability_job.mjs");
-        const trace = async (runtime: "deno" | "node") => {
-          const base = join(dir, `durable-${runtime}`);
-          const out = join(dir, `durable-${runtime}.strace`);
-          const cmd = runtime === "node" ? ["node", job] : [Deno.execPath(), "run", "-A", job];
-          const ran = await runTool("strace", [
-            "-f",
-            "-y",
-            "-e",
-            "trace=fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat,ftruncate",
-            "-o",
-            out,
-            ...cmd,
-            base,
-          ], {
-            cwd: suite,
-            env: { ...PLAIN_NODE_ENV, PSBASE: new URL("../mod.ts", import.meta.url).href },
-          });
-          assert.equal(ran.code, 0, ran.out);
-          return durabilityCalls(await Deno.readTextFile(out), base);
-        };
-        const [fromDeno, fromNode] = [await trace("deno"), await trace("node")];
+        // power_loss_test does the same for Deno's file layer, from the sources.
+        const probe = await run("strace", ["-V"], dir).catch(() => undefined);
+        assert.ok(probe?.code === 0, "strace is needed for this step (apt-get install strace)");
+        const work = join(dir, "power");
+        await Deno.mkdir(join(work, "deno"), { recursive: true });
+        await Deno.mkdir(join(work, "node"));
+        const fromNode = await tracePower(node, join(work, "node"));
+        const found = await powerLossImages(fromNode);
         console.log(
-          `  ${fromDeno.length} calls each: ${
-            ["fsync", "fdatasync", "rename"].map((c) =>
-              `${fromDeno.filter((l) => l.startsWith(c + "(")).length} ${c}`
-            ).join(", ")
-          } (${secs()})`,
+          `  ${fromNode.calls.length} calls traced; ${found.points} crash points, ${found.images} images, ${found.failed} failed (${secs()})`,
         );
-        assert.ok(fromDeno.some((l) => l.startsWith("fdatasync(")), "the job made no commit");
-        assert.deepEqual(fromNode, fromDeno);
+        assert.equal(found.failed, 0, found.failures.join("\n"));
+        const noSync = await powerLossImages(fromNode, {
+          drop: (c) =>
+            (c.call === "fsync" || c.call === "fdatasync") &&
+            c.path.startsWith(fromNode.base + "/"),
+        });
+        console.log(
+          `  without its file fsyncs: ${noSync.failed} of ${noSync.images} images lost work`,
+        );
+        assert.ok(noSync.failed > 0, "dropping every file fsync went unnoticed");
+
+        // The same scenario in Deno: the same calls, with the same bytes, in the same order.
+        const fromDeno = await tracePower(DENO_CHILD, join(work, "deno"));
+        const [d, n] = [callList(fromDeno), callList(fromNode)];
+        assert.ok(d.some((l) => l.startsWith("fdatasync ")), "the scenario made no commit");
+        assert.deepEqual(n, d);
+        console.log(
+          `  ${d.length} file calls each: ${
+            ["write", "fsync", "fdatasync", "rename"].map((c) =>
+              `${d.filter((l) => l.startsWith(c + " ")).length} ${c}`
+            ).join(", ")
+          }`,
+        );
       },
     });
 

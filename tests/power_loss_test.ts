@@ -11,114 +11,31 @@ import assert from "node:assert/strict";
 import { Base, BaseNotFoundError } from "../mod.ts";
 import { injectFs } from "../_file/_kind.ts";
 import { CrashFs, isCrash, withHooks } from "./_crash_fs.ts";
+import { DENO_CHILD } from "./_harness/child.ts";
+import { type Acked, applyAck, noneAcked, powerSteps } from "./_harness/scenarios/power.ts";
+import { POWER_PATH, powerLossImages, tracePower, verifyImage } from "./_power_loss.ts";
+import { withTempDir } from "./_harness/temp.ts";
 
-const PATH = "/mem/b";
-const SCHEMA = {
-  k: { type: "int", index: "sorted" },
-  v: { type: "string", index: true },
-  c: "int",
-} as const;
+const PATH = POWER_PATH;
 const SEEDS = 16;
 
-/** What the scenario had acknowledged when the power went. */
-interface Acked {
-  created: boolean;
-  counter: boolean;
-  commit: number;
-  schema: boolean;
-}
-
-/**
- * Commit i (a transaction): insert two rows of batch i, delete batch i - 2,
- * set the counter to i. Checkpoints every ~1 KiB of log; cleanup after 4;
- * a field added after 6; commit 8 is a big commit (W7: 300 more rows).
- */
+/** The power scenario (tests/_harness/scenarios/power.ts) on `fs`, noting what it acknowledged. */
 async function scenario(fs: CrashFs, acked: Acked): Promise<void> {
   const db = injectFs(new Base(PATH, { checkpointBytes: 1024 }), fs);
-  await db.create(SCHEMA);
-  acked.created = true;
-  await db.insert({ k: 0, c: 0 });
-  acked.counter = true;
-  for (let i = 1; i <= 10; i++) {
-    await db.transaction(async (tx) => {
-      const rows = [{ k: i, v: "x".repeat(40) }, { k: i, v: "y\u{1F600}" }];
-      if (i === 8) { for (let j = 0; j < 300; j++) rows.push({ k: 1000 + i, v: `big ${j}` }); }
-      await tx.insertMany(rows);
-      if (i > 2) await tx.delete(await tx.find({ k: i - 2 }));
-      const [c] = await tx.find({ k: 0 });
-      await tx.update(c, { c: i });
-    });
-    acked.commit = i;
-    if (i === 4) await db.cleanup();
-    if (i === 6) {
-      await db.addField("extra", "int", { default: 6 });
-      acked.schema = true;
-    }
-  }
-  await db.close();
+  await powerSteps(db, (what) => applyAck(acked, what));
 }
 
-/** Opens the image and checks it holds a state the scenario went through, at or after `acked`. */
-async function verify(files: Map<string, Uint8Array>, acked: Acked, what: string): Promise<void> {
-  const fs = new CrashFs(Infinity, files);
-  const db = injectFs(new Base<typeof SCHEMA>(PATH), fs);
-  try {
-    await db.open();
-  } catch (e) {
-    assert.ok(e instanceof BaseNotFoundError && !acked.created, `${what}: ${e}`);
-    return;
-  }
-  try {
-    const report = await db.check();
-    assert.deepEqual(report.problems, [], `${what}: the integrity check found problems`);
-    const [counter] = await db.find({ k: 0 });
-    if (!counter) {
-      assert.ok(!acked.counter, `${what}: the acknowledged counter record is gone`);
-      assert.equal(await db.count(), 0, `${what}: records without the first commit`);
-      return;
-    }
-    const c = counter.c!;
-    assert.ok(
-      c >= acked.commit && c <= acked.commit + 1,
-      `${what}: counter ${c} but commit ${acked.commit} was acknowledged`,
-    );
-    const all = await db.find();
-    assert.equal(await db.count(), all.length, `${what}: count() differs from the records`);
-    for (let i = 1; i <= 10; i++) {
-      const n = all.filter((r) => r.k === i).length;
-      assert.equal(n, i <= c && i > c - 2 ? 2 : 0, `${what}: batch ${i} after commit ${c}`);
-    }
-    // The indexes answer as the records do.
-    assert.equal(
-      (await db.find({ v: "y\u{1F600}" })).length,
-      all.filter((r) => r.v === "y\u{1F600}").length,
-    );
-    assert.equal(
-      (await db.find({ k: [1, 10] })).length,
-      all.filter((r) => r.k! >= 1 && r.k! <= 10).length,
-    );
-    const big = all.filter((r) => r.k === 1008).length;
-    assert.equal(big, c >= 8 ? 300 : 0, `${what}: the big commit after commit ${c}`);
-    const hasExtra = "extra" in db.schema;
-    if (acked.schema || c > 6) assert.ok(hasExtra, `${what}: the acknowledged field is gone`);
-    if (c < 6) assert.ok(!hasExtra, `${what}: a field before its time`);
-    if (hasExtra) {
-      assert.ok(all.every((r) => r.k === 0 || r.k! > 6 || (r as { extra?: unknown }).extra === 6));
-    }
-  } finally {
-    await db.close();
-  }
-}
+const verify = verifyImage;
 
 Deno.test("power loss at every crash point of create, insert, transaction, checkpoint, cleanup, addField and a big commit keeps every acknowledged commit and no half one", async () => {
   const dry = new CrashFs();
-  await scenario(dry, { created: false, counter: false, commit: 0, schema: false });
+  await scenario(dry, noneAcked());
   const points = dry.points;
   assert.ok(points > 50, `only ${points} crash points`);
   let images = 0;
   for (let n = 1; n <= points; n++) {
     const fs = new CrashFs(n);
-    const acked: Acked = { created: false, counter: false, commit: 0, schema: false };
+    const acked: Acked = noneAcked();
     await assert.rejects(() => scenario(fs, acked), isCrash);
     for (let seed = 1; seed <= SEEDS; seed++) {
       await verify(
@@ -134,12 +51,12 @@ Deno.test("power loss at every crash point of create, insert, transaction, check
 
 Deno.test("negative control: the same power-loss harness on a disk whose fsync makes nothing durable finds acknowledged commits lost", async () => {
   const dry = new CrashFs();
-  await scenario(dry, { created: false, counter: false, commit: 0, schema: false });
+  await scenario(dry, noneAcked());
   let caught = 0;
   let images = 0;
   for (let n = 1; n <= dry.points; n += 3) {
     const fs = new CrashFs(n, undefined, { lying: true });
-    const acked: Acked = { created: false, counter: false, commit: 0, schema: false };
+    const acked: Acked = noneAcked();
     await assert.rejects(() => scenario(fs, acked), isCrash);
     for (let seed = 1; seed <= 4; seed++) {
       images++;
@@ -226,4 +143,34 @@ Deno.test("create makes the name of every folder it made durable (W6), and skips
     if (fails) await assert.rejects(made, /Cannot create a base in \/mem\/x: refused: \/mem/);
     else await (await made).close();
   }
+});
+
+Deno.test("power loss before each file call Deno's real file layer made (strace, replayed) keeps every acknowledged commit; without its fsyncs, or the parent folder's, it does not", async () => {
+  const probe = await new Deno.Command("strace", { args: ["-V"], stdout: "null", stderr: "null" })
+    .output().catch(() => undefined);
+  assert.ok(probe?.success, "strace is needed for this test (apt-get install strace)");
+  await withTempDir(async (dir) => {
+    const trace = await tracePower(DENO_CHILD, dir);
+    const found = await powerLossImages(trace);
+    console.log(
+      `  ${trace.calls.length} calls traced; ${found.points} crash points, ${found.images} images, ${found.failed} failed`,
+    );
+    assert.equal(found.failed, 0, found.failures.join("\n"));
+
+    // Negative controls: the same trace, as if the layer had skipped its file fsyncs...
+    const noSync = await powerLossImages(trace, {
+      drop: (c) =>
+        (c.call === "fsync" || c.call === "fdatasync") && c.path.startsWith(trace.base + "/"),
+    });
+    // ...or the fsync of the folder holding the base, after create (W6).
+    const parent = trace.base.slice(0, trace.base.lastIndexOf("/"));
+    const noParent = await powerLossImages(trace, {
+      drop: (c) => c.call === "fsync" && c.path === parent,
+    });
+    console.log(
+      `  without the file fsyncs: ${noSync.failed} of ${noSync.images} images lost acknowledged work; without the parent's: ${noParent.failed} of ${noParent.images}`,
+    );
+    assert.ok(noSync.failed > 0, "dropping every file fsync went unnoticed");
+    assert.ok(noParent.failed > 0, "dropping the parent folder's fsync went unnoticed");
+  }, "psbase_power_");
 });

@@ -15,6 +15,7 @@ import * as counter from "./counter.ts";
 import * as crash from "./crash.ts";
 import * as hold from "./hold.ts";
 import * as insert from "./insert.ts";
+import * as power from "./power.ts";
 import * as rw from "./rw.ts";
 import * as schema from "./schema.ts";
 import * as seed from "./seed.ts";
@@ -30,6 +31,7 @@ export const CHILDREN: { [name: string]: ChildBody } = {
   crash: crash.child,
   hold: hold.child,
   insert: insert.child,
+  power: power.child,
   readall: readall.child,
   reopen: reopen.child,
   rw: rw.child,
