@@ -116,6 +116,11 @@ function checkData(
   problem: (e: unknown) => void,
 ): void {
   const n = data.rows;
+  try {
+    data.checkPadding();
+  } catch (e) {
+    problem(e);
+  }
   let ok = true;
   for (const name of ["__id__", "__version__", ...m.fields.map((f) => f.name)]) {
     try {

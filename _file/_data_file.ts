@@ -256,6 +256,8 @@ export class DataFile {
   #cols = new Map<string, ColumnMeta & { first: number }>();
   #indexes = new Map<string, IndexMeta & { first: number; impl: IndexKind }>();
   #sums: Uint32Array;
+  /** The gaps between sections (and after the last): zero padding, `[from, to)` (F3). */
+  #gaps: Array<[number, number]> = [];
   #pages = new Map<number, Uint8Array>();
   #slab: Uint8Array | undefined;
   #slabUsed = SLAB_PAGES;
@@ -342,13 +344,15 @@ export class DataFile {
     }
     let at = start;
     let page = 0;
+    // Each section starts at the first 8-aligned offset after the previous one (F3).
     const place = (s: SectionMeta, what: string, min: number, exact: boolean) => {
       if (
-        !Number.isSafeInteger(s.off) || !Number.isSafeInteger(s.len) || s.off % 8 !== 0 ||
-        s.off < at || s.off + s.len > size || s.len < min || (exact && s.len !== min)
+        !Number.isSafeInteger(s.off) || !Number.isSafeInteger(s.len) || s.off !== pad8(at) ||
+        s.off + s.len > size || s.len < min || (exact && s.len !== min)
       ) {
         throw this.#damaged(`bad offset or length of ${what}`);
       }
+      if (s.off > at) this.#gaps.push([at, s.off]);
       at = s.off + s.len;
       const first = page;
       page += pagesOf(s.len);
@@ -382,7 +386,25 @@ export class DataFile {
       this.#indexes.set(ix.field, { ...ix, first, impl: kind });
     });
     if (page !== this.#sums.length) throw this.#damaged("bad page-sum table length");
+    // And the file ends where its last section does, padded to 8.
+    if (size !== pad8(at)) {
+      throw this.#damaged(`${size} bytes long, not ${pad8(at)} (its sections' end)`);
+    }
+    if (size > at) this.#gaps.push([at, size]);
     return rows;
+  }
+
+  /**
+   * Checks that the padding between the sections, which no page sum covers,
+   * is zero (F3; the integrity check, K2).
+   */
+  checkPadding(): void {
+    for (const [from, to] of this.#gaps) {
+      const gap = new Uint8Array(to - from);
+      const got = this.#handle().read(gap, from);
+      const bad = got !== gap.length ? got : gap.findIndex((b) => b !== 0);
+      if (bad >= 0) throw this.#damaged(`a nonzero byte in the padding at offset ${from + bad}`);
+    }
   }
 
   #damaged(detail: string): CorruptionError {

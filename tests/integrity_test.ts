@@ -120,6 +120,49 @@ for (const kind of ["data.2", "log.2", "manifest.json"]) {
   });
 }
 
+/** The integrity check's problems with `files` (a CorruptionError at open counts as one). */
+async function problemsOf(files: Files): Promise<string[]> {
+  const db = injectFs(new Base<typeof SCHEMA>(PATH), new CrashFs(Infinity, files));
+  try {
+    await db.open();
+  } catch (e) {
+    if (e instanceof CorruptionError) return [`${e.file}: ${e.message}`];
+    throw e;
+  }
+  try {
+    return (await db.check()).problems.map((p) => `${p.file}: ${p.detail}`);
+  } finally {
+    await db.close();
+  }
+}
+
+Deno.test("every byte of the data file is checked (F0, F3): a flip anywhere, the zero padding between sections included, and bytes appended are found by the open or the integrity check", async () => {
+  const { files } = await build();
+  const file = `${PATH}/data.2`;
+  const data = files.get(file)!;
+  let padding = 0;
+  for (let at = 0; at < data.length; at++) {
+    const problems = await problemsOf(mutate(files, file, (b) => (b[at] ^= 0x10, b)));
+    assert.ok(problems.some((p) => p.startsWith(file)), `a flip at ${at} went unnoticed`);
+    if (problems.some((p) => p.includes("padding"))) padding++;
+  }
+  assert.ok(padding > 0, "the base has no padding between sections: the test proves nothing");
+  for (const tail of [[0], [0x58], [0, 0, 0, 0, 0, 0, 0, 0]]) {
+    const longer = mutate(files, file, (b) => {
+      const out = new Uint8Array(b.length + tail.length);
+      out.set(b);
+      out.set(tail, b.length);
+      return out;
+    });
+    assert.deepEqual(await problemsOf(longer), [
+      `${file}: Cannot read ${file}: the file is damaged: ${
+        data.length + tail.length
+      } bytes long, not ${data.length} (its sections' end)`,
+    ]);
+  }
+  console.log(`  ${data.length} flips found, ${padding} of them in the padding; 3 tails found`);
+});
+
 /** Rewrites the log's last record with `body` as its ops, sums recomputed (FORMAT.md, F6). */
 function craftLastRecord(log: Uint8Array, body: string): Uint8Array {
   let p = 16;
