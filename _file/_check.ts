@@ -6,11 +6,11 @@ import { CorruptionError } from "../_errors.ts";
 import { path } from "../_path.ts";
 import type { CheckItem, CheckReport } from "../_storage/_types.ts";
 import { DataFile } from "./_data_file.ts";
-import type { Fs } from "./_fs.ts";
+import { type Fs, isNotFound } from "./_fs.ts";
 import { INDEX_KINDS } from "./_index/_list.ts";
 import { LOG_HEADER, LogFile } from "./_log_file.ts";
 import { decodeManifest, MANIFEST, type Manifest } from "./_manifest.ts";
-import { FileStore, isOurs } from "./_store.ts";
+import { FileStore, isOurs, missingFile } from "./_store.ts";
 
 /** Checks the base in `dir` (K); every problem names its file. */
 export function checkBase(fs: Fs, dir: string): CheckReport {
@@ -53,7 +53,10 @@ export function checkBase(fs: Fs, dir: string): CheckReport {
   try {
     data = new DataFile(fs, dataFile, m.fields, m.indexes, mfile);
   } catch (e) {
-    problem(e instanceof CorruptionError ? e.file : dataFile, e);
+    problem(
+      e instanceof CorruptionError ? e.file : dataFile,
+      isNotFound(e) ? missingFile(dataFile, m.gen) : e,
+    );
   }
   if (data) {
     try {
@@ -93,7 +96,7 @@ export function checkBase(fs: Fs, dir: string): CheckReport {
       }
     }
   } catch (e) {
-    problem(logFile, e);
+    problem(logFile, isNotFound(e) ? missingFile(logFile, m.gen) : e);
   } finally {
     log?.close();
   }

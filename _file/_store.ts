@@ -74,6 +74,11 @@ function syncParent(fs: Fs, dir: string): void {
   }
 }
 
+/** A file of generation `gen` that the manifest names and the folder lacks: damage (F1). */
+export function missingFile(file: string, gen: number): CorruptionError {
+  return new CorruptionError(file, `it is missing, though ${MANIFEST} names generation ${gen}`);
+}
+
 /** A stored row's value at position k, as read back from the log (FORMAT.md, F5: "-0"). */
 function fromLog(v: unknown, numeric: boolean): unknown {
   return numeric && v === "-0" ? -0 : v;
@@ -190,8 +195,11 @@ export class FileStore implements Storage {
       } catch (e) {
         data?.close();
         log?.close();
-        if (isNotFound(e) && attempt < 50) continue;
-        throw e;
+        if (!isNotFound(e)) throw e;
+        // Removed by a checkpoint since we read the manifest (R4): read the new one. If the
+        // manifest did not change, the file it names is missing: damage.
+        if (attempt < 50 && fs.signature(file) !== sig) continue;
+        throw missingFile(path.join(this.dir, data ? logName(m.gen) : dataName(m.gen)), m.gen);
       }
       this.#data?.close();
       this.#log?.close();

@@ -478,6 +478,20 @@ test("update() throws ConflictError on a stale record, changes nothing and leave
   );
 });
 
+test("update() of one record given twice is a RangeError naming it, not a conflict, and changes nothing", async (p) => {
+  await using db = await people(p);
+  await db.insert({ name: "a", age: 1 });
+  const [a] = await db.select();
+  const before = await state(db);
+  await assert.rejects(
+    () => db.update([a, a], { age: 5 }),
+    (e: unknown) =>
+      e instanceof RangeError && e.message === `Cannot update: record ${a.__id__} is given twice`,
+  );
+  assert.equal(await state(db), before);
+  assert.equal(a.__version__, 0);
+});
+
 test("delete() takes a record, an id or an array of them", async (p) => {
   await using db = await people(p);
   const ids = await db.insertMany(Array.from({ length: 5 }, (_, i) => ({ age: i })));

@@ -163,6 +163,23 @@ Deno.test("every byte of the data file is checked (F0, F3): a flip anywhere, the
   console.log(`  ${data.length} flips found, ${padding} of them in the padding; 3 tails found`);
 });
 
+Deno.test("a data or log file the manifest names, missing, is a CorruptionError naming it, at open and in the integrity check", async () => {
+  const { files } = await build();
+  for (const name of ["data.2", "log.2"]) {
+    const file = `${PATH}/${name}`;
+    const without = new Map(files);
+    without.delete(file);
+    const detail = "it is missing, though manifest.json names generation 2";
+    const db = injectFs(new Base<typeof SCHEMA>(PATH), new CrashFs(Infinity, without));
+    await assert.rejects(
+      () => db.open(),
+      (e) => e instanceof CorruptionError && e.file === file && e.detail === detail,
+    );
+    const report = await db.check();
+    assert.deepEqual(report.problems.map((p) => [p.file, p.detail]), [[file, detail]]);
+  }
+});
+
 /** Rewrites the log's last record with `body` as its ops, sums recomputed (FORMAT.md, F6). */
 function craftLastRecord(log: Uint8Array, body: string): Uint8Array {
   let p = 16;
