@@ -33,7 +33,13 @@ export async function place(base: string): Promise<Place> {
 
 /** Whether a base (its manifest) is in `p.dir`. */
 export function exists(p: Place): boolean {
-  return p.fs.exists(path.join(p.dir, MANIFEST));
+  try {
+    return p.fs.exists(path.join(p.dir, MANIFEST));
+  } catch (e) {
+    const err = e as { name?: string; code?: string };
+    if (err?.name !== "NotADirectory" && err?.code !== "ENOTDIR") throw e;
+    throw new UsageError(`Cannot use ${p.dir}: it (or a folder above it) is a file, not a folder`);
+  }
 }
 
 /** Opens the base's storage for reading: every file read-only, no lock (R4). */

@@ -7,12 +7,20 @@
 import { BaseExistsError } from "../_errors.ts";
 import { PsBase } from "../ps_base.ts";
 import type { Base } from "../base.ts";
-import type { Command } from "./_args.ts";
+import { type Command, UsageError } from "./_args.ts";
 
 /** `pg:<table>` names a PostgreSQL table; anything else a folder. */
 async function baseAt(name: string, url: string | undefined): Promise<Base> {
   if (!name.startsWith("pg:")) return new PsBase(name);
-  const { PgBase } = await import("../pg.ts");
+  const [{ PgBase }, { checkTableName }] = await Promise.all([
+    import("../pg.ts"),
+    import("../_pg/_kind.ts"),
+  ]);
+  try {
+    checkTableName(name.slice(3), "run psbase copy");
+  } catch (e) {
+    throw new UsageError((e as Error).message); // a bad argument: exit 2
+  }
   return new PgBase(name.slice(3), url === undefined ? {} : { url });
 }
 

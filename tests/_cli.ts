@@ -421,6 +421,7 @@ export async function usageScenario(cli: Cli, dir: string): Promise<void> {
     [path, "import", "--timeout", "soon"],
     [path, "import", "--schema"],
     [path, "cleanup", "--json"],
+    [path, "copy", "pg:bad-name", "--url", "postgres://nobody@127.0.0.1:9/none"],
     [path, "frobnicate"],
     [path],
     ["info", path],
@@ -432,6 +433,16 @@ export async function usageScenario(cli: Cli, dir: string): Promise<void> {
     const lines = r.err.trimEnd().split("\n");
     assert.equal(lines.length, 1, `one line for ${args.join(" ")}: ${r.err}`);
     assert.match(lines[0], /^Cannot run psbase\b.*: /, r.err);
+  }
+  // A base path that is a file: a bad argument, one line naming it.
+  const file = join(dir, "a-file");
+  await Deno.writeTextFile(file, "x");
+  for (const [args, r] of await runAll(cli, [[file, "info"], [join(file, "b"), "dump"]])) {
+    expectCode(r, 2, `psbase ${args.join(" ")}`);
+    assert.equal(
+      r.err,
+      `Cannot use ${args[0]}: it (or a folder above it) is a file, not a folder\n`,
+    );
   }
   // A run-time failure is exit 1, also one line.
   const missing = await cli.run([join(dir, "nothing-here"), "info"]);
