@@ -861,11 +861,11 @@ export class Base<S extends Schema = Schema> {
       if (s.indexes.some((ix) => ix.field === field)) {
         throw new TypeError(`Cannot addIndex: field ${show(field)} is indexed already`);
       }
-      try {
-        return { kind: "addIndex", index: indexFor(f, options?.kind ?? true)! };
-      } catch (e) {
-        throw new TypeError(`Cannot addIndex: ${(e as Error).message}`);
+      const kind = options?.kind;
+      if (kind !== undefined && kind !== "hash" && kind !== "sorted") {
+        throw new TypeError(`Cannot addIndex: kind must be "hash" or "sorted", got ${show(kind)}`);
       }
+      return { kind: "addIndex", index: indexFor(f, kind ?? true)! };
     });
   }
 

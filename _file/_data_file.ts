@@ -363,7 +363,7 @@ export class DataFile {
       if (c?.name !== name || c.type !== type || c.enc !== enc) {
         throw this.#mismatch(
           `its column ${k} is ${JSON.stringify(c?.name)} of type ${JSON.stringify(c?.type)}, ` +
-            `not ${name} of type ${type}`,
+            `not ${JSON.stringify(name)} of type ${JSON.stringify(type)}`,
         );
       }
       const first = place(c, `column ${name}`, columnSize(enc, rows), enc !== "str");
@@ -373,7 +373,10 @@ export class DataFile {
       const want = indexes[j];
       const kind = INDEX_KINDS[want.kind];
       if (ix?.field !== want.field || ix.kind !== want.kind) {
-        throw this.#mismatch(`its index ${j} is not on ${want.field} (${want.kind})`);
+        throw this.#mismatch(
+          `its index ${j} is ${JSON.stringify(ix?.kind)} on ${JSON.stringify(ix?.field)}, ` +
+            `not ${JSON.stringify(want.kind)} on ${JSON.stringify(want.field)}`,
+        );
       }
       if (ix.buckets !== undefined && !(Number.isSafeInteger(ix.buckets) && ix.buckets > 0)) {
         throw this.#damaged(`bad bucket count of the index on ${ix.field}`);

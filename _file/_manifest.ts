@@ -70,6 +70,9 @@ export function decodeManifest(file: string, bytes: Uint8Array): Manifest {
   }
   const at = text.lastIndexOf(',"sum":');
   const sum = at < 0 ? NaN : Number(text.slice(at + 7, -1));
+  if (at >= 0 && /}\s+$/.test(text)) {
+    throw bad('bytes after its closing brace (a manifest ends with its "sum" and "}")');
+  }
   if (at < 0 || !text.endsWith("}") || !Number.isSafeInteger(sum)) {
     throw bad("not a psbase manifest (no checksum)");
   }

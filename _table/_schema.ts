@@ -33,11 +33,11 @@ function linkPath(type: unknown): string | undefined {
 export function checkName(name: unknown): string {
   if (typeof name !== "string" || !NAME.test(name)) {
     throw new TypeError(
-      `Invalid field name ${show(name)}: use letters, digits and _, not starting with a digit`,
+      `invalid field name ${show(name)}: use letters, digits and _, not starting with a digit`,
     );
   }
   if (name === "__id__" || name === "__version__") {
-    throw new TypeError(`Field name ${show(name)} is reserved`);
+    throw new TypeError(`field name ${show(name)} is reserved`);
   }
   return name;
 }
@@ -58,12 +58,12 @@ export function makeField(
   let dflt: unknown = null;
   if (typeof spec === "object" && spec !== null && !linkPath(spec)) {
     if (!("type" in spec)) {
-      throw new TypeError(`Field ${show(name)}: spec ${show(spec)} has no "type"`);
+      throw new TypeError(`field ${show(name)}: spec ${show(spec)} has no "type"`);
     }
     for (const k of Object.keys(spec)) {
       if (k !== "type" && k !== "default" && k !== "index") {
         throw new TypeError(
-          `Field ${show(name)}: unknown key ${show(k)} in its spec (keys: type, default, index)`,
+          `field ${show(name)}: unknown key ${show(k)} in its spec (keys: type, default, index)`,
         );
       }
     }
@@ -78,7 +78,7 @@ export function makeField(
   } else if (typeof type === "string" && type !== "link" && codecOf(type)) {
     field = { name, type, default: null };
   } else {
-    throw new TypeError(`Field ${show(name)}: unknown type ${show(type)} (use ${SCALARS})`);
+    throw new TypeError(`field ${show(name)}: unknown type ${show(type)} (use ${SCALARS})`);
   }
   field.default = encode(field, dflt);
   return field;
@@ -92,7 +92,7 @@ export function indexFor(field: Field, index: unknown): IndexSpec | undefined {
   }
   if (index === "hash" || index === "sorted") return { field: field.name, kind: index };
   throw new TypeError(
-    `Field ${show(field.name)}: index must be true, false, "hash" or "sorted", got ${show(index)}`,
+    `field ${show(field.name)}: index must be true, false, "hash" or "sorted", got ${show(index)}`,
   );
 }
 
@@ -158,10 +158,10 @@ export function parseSchema(
   linkName?: (target: string) => string,
 ): Field[] {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
-    throw new TypeError(`Schema must be an object of field specs, got ${show(schema)}`);
+    throw new TypeError(`the schema must be an object of field specs, got ${show(schema)}`);
   }
   const fields = Object.entries(schema).map(([name, spec]) => makeField(name, spec, dir, linkName));
-  if (fields.length === 0) throw new TypeError("Schema must have at least one field");
+  if (fields.length === 0) throw new TypeError("the schema must have at least one field");
   return fields;
 }
 

@@ -726,7 +726,7 @@ export const BAD_INPUTS: BadInput[] = [
   [
     "create() with an invalid name",
     (db) => db.create({ "a b": "int" }, { mode: "override" }),
-    /Invalid field name/,
+    /^Cannot create: invalid field name "a b": use letters/,
   ],
   [
     "create() with an unknown type",
@@ -747,7 +747,16 @@ export const BAD_INPUTS: BadInput[] = [
   ["setDefault() with a wrong type", (db) => db.setDefault("age", "old"), /setDefault: .*"age"/],
   ["transaction() with a non-function", (db) => db.transaction(5 as never), /function/],
   ["addIndex() of an unknown field", (db) => db.addIndex("nope"), /"nope"/],
-  ["addIndex() of a bad kind", (db) => db.addIndex("age", { kind: "btree" as never }), /index/],
+  [
+    "addIndex() of a bad kind",
+    (db) => db.addIndex("age", { kind: "btree" as never }),
+    /^Cannot addIndex: kind must be "hash" or "sorted", got "btree"$/,
+  ],
+  [
+    "addIndex() with kind true (an index: option, not a kind)",
+    (db) => db.addIndex("age", { kind: true as never }),
+    /^Cannot addIndex: kind must be "hash" or "sorted", got boolean true$/,
+  ],
   ["dropIndex() of a field with no index", (db) => db.dropIndex("age"), /no index/],
 ];
 

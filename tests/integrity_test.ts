@@ -284,6 +284,33 @@ Deno.test("a data file header or manifest with valid checksums but out-of-range 
   }
 });
 
+Deno.test("a damaged manifest's message says what is wrong: bytes after its closing brace, an index of another kind", async () => {
+  const { files } = await build();
+  const manifest = `${PATH}/manifest.json`;
+  const newline = mutate(files, manifest, (b) => new Uint8Array([...b, 0x0a]));
+  assert.deepEqual(await problemsOf(newline), [
+    `${manifest}: Cannot read ${manifest}: the file is damaged: bytes after its closing brace (a manifest ends with its "sum" and "}")`,
+  ]);
+  const resummed = (edit: (m: { indexes: Array<{ kind: string }> }) => void) =>
+    mutate(files, manifest, (b) => {
+      const m = JSON.parse(new TextDecoder().decode(b));
+      delete m.sum;
+      edit(m);
+      const body = JSON.stringify(m);
+      return new TextEncoder().encode(
+        `${body.slice(0, -1)},"sum":${sum32(new TextEncoder().encode(body))}}`,
+      );
+    });
+  const other = resummed((m) =>
+    m.indexes[0].kind = m.indexes[0].kind === "hash" ? "sorted" : "hash"
+  );
+  const [problem] = await problemsOf(other);
+  assert.match(
+    problem,
+    /its schema does not match .*data\.2: its index 0 is "(hash|sorted)" on "\w+", not "(sorted|hash)" on "\w+"$/,
+  );
+});
+
 Deno.test("a reader that loses the race with a checkpoint's removal of the log re-reads the manifest and creates nothing (R4)", async () => {
   const fs = new CrashFs();
   const db = injectFs(new Base(PATH), fs);
