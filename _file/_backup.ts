@@ -12,7 +12,7 @@
 import { CorruptionError } from "../_errors.ts";
 import { path } from "../_path.ts";
 import { checkBase } from "./_check.ts";
-import { type Fs, type Handle, isNotFound } from "./_fs.ts";
+import { type Fs, type Handle, isNotFound, missingFolders, syncParents } from "./_fs.ts";
 import { LOG_HEADER, LogFile } from "./_log_file.ts";
 import { decodeManifest, MANIFEST } from "./_manifest.ts";
 import { FileStore } from "./_store.ts";
@@ -45,6 +45,7 @@ export function backupBase(fs: Fs, dir: string, dest: string): BackupResult {
     throw new Error(`Cannot back up ${dir} to ${dest}: it exists (give a new folder)`);
   }
   const parent = path.dirname(dest);
+  const made = missingFolders(fs, parent);
   fs.mkdirp(parent);
   const tmp = `${dest}.backup-${Date.now().toString(36)}-${
     Math.floor(Math.random() * 2 ** 32).toString(36)
@@ -66,6 +67,7 @@ export function backupBase(fs: Fs, dir: string, dest: string): BackupResult {
       store.close();
       fs.rename(tmp, dest);
       fs.syncDir(parent);
+      syncParents(fs, made); // the folders made for it, too (W6)
       return { ...copied, records, retries: attempt };
     } catch (e) {
       removeFolder(fs, tmp);

@@ -4,6 +4,8 @@
 // process never loads node:fs and tests can inject a layer that simulates
 // power loss (tests/_crash_fs.ts).
 
+import { path } from "../_path.ts";
+
 /** An open file. */
 export interface Handle {
   /** Reads up to `buf.length` bytes at `pos`; returns how many were read. */
@@ -57,6 +59,29 @@ export function isDenied(e: unknown): boolean {
   const name = (e as Error)?.name;
   return code === "EACCES" || code === "EPERM" || name === "PermissionDenied" ||
     name === "NotCapable";
+}
+
+/** `dir` and each folder above it that does not exist yet, deepest first. */
+export function missingFolders(fs: Fs, dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; !fs.exists(d) && path.dirname(d) !== d; d = path.dirname(d)) out.push(d);
+  return out;
+}
+
+/**
+ * fsyncs the folder holding each of `made` (folders just made), so that
+ * their names are durable (FORMAT.md, W6). A parent this process may not
+ * open (Deno's permissions, a folder without read access) is skipped, as
+ * SQLite skips a folder it cannot open to sync.
+ */
+export function syncParents(fs: Fs, made: readonly string[]): void {
+  for (const d of made) {
+    try {
+      fs.syncDir(path.dirname(d));
+    } catch (e) {
+      if (!isDenied(e)) throw e;
+    }
+  }
 }
 
 /** Writes `bytes` as the whole file at `path` (created or truncated) and fsyncs it. */

@@ -22,7 +22,7 @@ import type {
 import { carriedRows } from "./_carry.ts";
 import { DataFile, writeDataFile } from "./_data_file.ts";
 import { columnFilter, hasColumnFilter } from "./_filter.ts";
-import { type Fs, isDenied, isNotFound, writeSynced } from "./_fs.ts";
+import { type Fs, isNotFound, missingFolders, syncParents, writeSynced } from "./_fs.ts";
 import { compareStored } from "./_index/_types.ts";
 import { createLogFile, LOG_HEADER, LogFile, type Op } from "./_log_file.ts";
 import { decodeManifest, encodeManifest, FORMAT, MANIFEST, type Manifest } from "./_manifest.ts";
@@ -59,19 +59,6 @@ export function fileError(what: string, file: string, e: unknown): unknown {
   if (err.code) (out as Error & { code?: string }).code = err.code;
   out.name = err.name;
   return out;
-}
-
-/**
- * fsyncs the folder holding `dir`, so that `dir`'s name is durable (W6). A
- * parent this process may not open (Deno's permissions, a folder without read
- * access) is skipped, as SQLite skips a folder it cannot open to sync.
- */
-function syncParent(fs: Fs, dir: string): void {
-  try {
-    fs.syncDir(path.dirname(dir));
-  } catch (e) {
-    if (!isDenied(e)) throw e;
-  }
 }
 
 /** A file of generation `gen` that the manifest names and the folder lacks: damage (F1). */
@@ -129,8 +116,7 @@ export class FileStore implements Storage {
     const fs = options.fs;
     FileStore.checkFolder(fs, dir);
     // The folders this create makes: each one's name is made durable in its parent (W6).
-    const made: string[] = [];
-    for (let d = dir; !fs.exists(d) && path.dirname(d) !== d; d = path.dirname(d)) made.push(d);
+    const made = missingFolders(fs, dir);
     fs.mkdirp(dir);
     const m: Manifest = { format: FORMAT, gen: 1, nextId: 1, fields, indexes };
     try {
@@ -139,7 +125,7 @@ export class FileStore implements Storage {
       writeSynced(fs, path.join(dir, MANIFEST + ".tmp"), encodeManifest(m));
       fs.rename(path.join(dir, MANIFEST + ".tmp"), path.join(dir, MANIFEST));
       fs.syncDir(dir);
-      for (const d of made) syncParent(fs, d);
+      syncParents(fs, made);
     } catch (e) {
       throw fileError("create a base in", dir, e);
     }

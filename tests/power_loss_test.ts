@@ -10,6 +10,8 @@
 import assert from "node:assert/strict";
 import { Base, BaseNotFoundError } from "../mod.ts";
 import { injectFs } from "../_file/_kind.ts";
+import { backupBase } from "../_file/_backup.ts";
+import { denoFs } from "../_file/_fs_deno.ts";
 import { CrashFs, isCrash, withHooks } from "./_crash_fs.ts";
 import { DENO_CHILD } from "./_harness/child.ts";
 import { type Acked, applyAck, noneAcked, powerSteps } from "./_harness/scenarios/power.ts";
@@ -127,6 +129,20 @@ Deno.test("create makes the name of every folder it made durable (W6), and skips
   await db.close();
   // The base's folder, then the parents of the three folders made, deepest first.
   assert.deepEqual(synced, ["/mem/a/b/c", "/mem/a/b", "/mem/a", "/mem"]);
+  // A backup into new folders does the same for them (on the real file layer: the simulated
+  // one cannot rename folders).
+  await withTempDir(async (dir) => {
+    const synced: string[] = [];
+    const real = withHooks(denoFs, {
+      syncDir(d) {
+        synced.push(d.slice(dir.length));
+        denoFs.syncDir(d);
+      },
+    });
+    await (await new Base(`${dir}/b`).create({ k: "int" })).close();
+    backupBase(real, `${dir}/b`, `${dir}/x/y/copy`);
+    assert.deepEqual(synced.filter((d) => !d.includes(".backup-")), ["/x/y", "/x", ""]);
+  });
 
   // A parent that cannot be opened (no read permission) is skipped; any other failure is not.
   for (
