@@ -12,7 +12,10 @@
  *   `key` is `--key=` (an unindexed string unless the table has an index), no
  *   write;
  * - `job`: the seed's job: + updates that record in the same transaction and
- *   commits.
+ *   commits;
+ * - `again`: + the same job again, in the same process, on a second copy of
+ *   the table (`--again=`): what the job costs once the engine's code has run
+ *   (compiled, its caches warm) but the data is new to the process.
  *
  * Its last line is `done <json>` ({@linkcode Done}); an error exits 1.
  *
@@ -20,7 +23,7 @@
  */
 
 /** The stages, in order: each does all the work of the ones before it. */
-export const STAGES = ["import", "open", "find", "job"] as const;
+export const STAGES = ["import", "open", "find", "job", "again"] as const;
 /** One stage. */
 export type Stage = typeof STAGES[number];
 
@@ -29,6 +32,8 @@ export interface ColdArgs {
   base: string;
   key: string;
   stage: Stage;
+  /** The second copy of the table, for `again`. */
+  again?: string;
 }
 
 /** What a cold child prints last. */
@@ -83,7 +88,7 @@ export function coldArgs(): ColdArgs {
   if (!(STAGES as readonly string[]).includes(out.stage)) {
     throw new Error(`cold child: --stage must be one of ${STAGES.join(", ")}`);
   }
-  return { base: out.base, key: out.key, stage: out.stage as Stage };
+  return { base: out.base, key: out.key, stage: out.stage as Stage, again: out.again };
 }
 
 /** True when `stage` includes the work of `step`. */

@@ -4,27 +4,35 @@
 // the seed's job up to `--stage`, see _cold_job.ts.
 
 import type { PsBase } from "../mod.ts";
-import { coldArgs, done, reaches } from "./_cold_job.ts";
+import { coldArgs, done, reaches, type Stage } from "./_cold_job.ts";
+
+/** The job up to `stage` on the table at `base`; the id of the record found. */
+async function job(Kind: typeof PsBase, base: string, key: string, stage: Stage) {
+  let id: number | undefined;
+  const db = await new Kind(base).open();
+  try {
+    if (reaches(stage, "find")) {
+      id = await db.transaction(async (tx) => {
+        const found = await tx.find({ key });
+        if (found.length !== 1) throw new Error(`${found.length} records with key ${key}`);
+        const r = found[0];
+        if (reaches(stage, "job")) await tx.update(r, { n: (r.n as number) + 1 });
+        return r.__id__;
+      });
+    }
+  } finally {
+    await db.close();
+  }
+  return id;
+}
 
 /** Runs the cold job with `Kind` (psbase's `PsBase`, however it was loaded). */
 export async function coldPsbase(Kind: typeof PsBase): Promise<void> {
   const a = coldArgs();
   let id: number | undefined;
-  if (reaches(a.stage, "open")) {
-    const db = await new Kind(a.base).open();
-    try {
-      if (reaches(a.stage, "find")) {
-        id = await db.transaction(async (tx) => {
-          const found = await tx.find({ key: a.key });
-          if (found.length !== 1) throw new Error(`${found.length} records with key ${a.key}`);
-          const r = found[0];
-          if (reaches(a.stage, "job")) await tx.update(r, { n: (r.n as number) + 1 });
-          return r.__id__;
-        });
-      }
-    } finally {
-      await db.close();
-    }
+  if (reaches(a.stage, "open")) id = await job(Kind, a.base, a.key, a.stage);
+  if (reaches(a.stage, "again") && await job(Kind, a.again!, a.key, a.stage) !== id) {
+    throw new Error("the job again found another record");
   }
   done(id);
 }

@@ -98,12 +98,24 @@ interface Sample {
 const keyOfCase = (c: Case) => `${c.engine.id}/${c.stage}`;
 
 /** Runs one cold child to its end; its CPU from the OS. */
-async function runCold(c: Case, work: string, key: string, target: number): Promise<Sample> {
+async function runCold(
+  c: Case,
+  work: string,
+  key: string,
+  target: number,
+  again?: string,
+): Promise<Sample> {
   const cmd = c.engine.cold!;
   const cpu0 = childrenCpuMs();
   const t0 = performance.now();
   const out = await new Deno.Command(cmd.program, {
-    args: [...cmd.args, `--base=${work}`, `--key=${key}`, `--stage=${c.stage}`],
+    args: [
+      ...cmd.args,
+      `--base=${work}`,
+      `--key=${key}`,
+      `--stage=${c.stage}`,
+      ...(again ? [`--again=${again}`] : []),
+    ],
     cwd: cmd.cwd,
     stdin: "null",
     stdout: "piped",
@@ -173,11 +185,15 @@ await withTempDir(async (dir) => {
   const one = async (c: Case, rotation: number) => {
     const target = 2 + (rotation * 3331) % (ROWS - 1);
     const work = c.engine.path(dir, `w-${c.engine.id}`);
+    // The `again` stage does the job a second time, on a second copy.
+    const again = c.stage === "again" ? c.engine.path(dir, `w2-${c.engine.id}`) : undefined;
     if (c.engine.store) await c.engine.copy(templates.get(c.engine)!, work);
+    if (again) await c.engine.copy(templates.get(c.engine)!, again);
     try {
-      return await runCold(c, work, keyOf(target), target);
+      return await runCold(c, work, keyOf(target), target, again);
     } finally {
       if (c.engine.store) await c.engine.remove(work);
+      if (again) await c.engine.remove(again);
     }
   };
 
@@ -257,12 +273,20 @@ function report(cases: Case[]): void {
         ];
       }),
     ];
+    const has = (id: string) => stores.some((e) => e.id === id);
+    const jobStages = STAGES.filter((st) => st !== "again");
     const breakdownRows = stores.map((e) => [
       e.label,
-      ...STAGES.map((st) => ms(median(step(e.id, st, rt)))),
+      ...jobStages.map((st) => ms(median(step(e.id, st, rt)))),
       ms(median(above(e.id, "job", rt))),
+      ms(median(step(e.id, "again", rt))),
     ]);
-    const has = (id: string) => stores.some((e) => e.id === id);
+    // The job a second time in the same process: the engine's code warm, the data not.
+    const againRows = PAIRS[rt].filter((p) => has(p.a) && has(p.b)).map((p) => {
+      const [a, b] = [median(step(p.a, "again", rt)), median(step(p.b, "again", rt))];
+      const [ja, jb] = [median(above(p.a, "job", rt)), median(above(p.b, "job", rt))];
+      return [p.label, `**${ratio(a / b)}**`, ms(a), ms(b), ms(ja - a), ms(jb - b)];
+    });
     const ratioRows = PAIRS[rt].filter((p) => has(p.a) && has(p.b)).map((p) => {
       const [a, b] = [median(above(p.a, "job", rt)), median(above(p.b, "job", rt))];
       const t = TARGETS[rt];
@@ -331,9 +355,33 @@ Where the job's CPU goes (ms, medians over the rotations of the difference betwe
 child and the previous one's): *import* loads the engine's module (vs the no-engine child);
 *open* opens and closes the table; *find* takes the write transaction (psbase: the lock;
 SQLite: \`BEGIN IMMEDIATE\`) and finds the record by \`key\`, writing nothing; *update + commit*
-updates it and commits (the log append or WAL write, and its fsync).
+updates it and commits (the log append or WAL write, and its fsync); *again* is the whole job
+done a second time in the same process, on a second copy of the table: the engine's code has run
+once (compiled, tiered up, its inline caches warm), the data is new to the process.
 
-${table(["engine", "import", "open", "find", "update + commit", "job (whole)"], breakdownRows)}
+${
+      table(
+        ["engine", "import", "open", "find", "update + commit", "job (whole)", "again"],
+        breakdownRows,
+      )
+    }
+
+The job done again, psbase / SQLite, and what the first job cost beyond it (ms): the CPU a fresh
+process spends on the engine's first run of its code, which a code cache does not remove.
+
+${
+      table(
+        [
+          "ratio",
+          "again",
+          "first (ms)",
+          "second (ms)",
+          "first: its first run",
+          "second: its first run",
+        ],
+        againRows,
+      )
+    }
 
 Which threads run it (ms, the job's child above the no-engine child, medians over the rotations):
 each thread's CPU as the child read it from \`/proc/self/task/*/schedstat\` just before exiting.

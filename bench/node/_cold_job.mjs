@@ -3,14 +3,15 @@
 // the twin of bench/_cold_job.ts (same stages, arguments and last line). It
 // imports only node:fs, which every Node child (the bare one too) loads.
 //
-//   node _cold_<engine>.mjs --base=<path> --key=<key> --stage=import|open|find|job
+//   node _cold_<engine>.mjs --base=<path> --key=<key> --stage=import|open|find|job|again
+//     [--again=<second copy>]
 
 import { readdirSync, readFileSync, writeSync } from "node:fs";
 
 /** The stages, in order: each does all the work of the ones before it. */
-export const STAGES = ["import", "open", "find", "job"];
+export const STAGES = ["import", "open", "find", "job", "again"];
 
-/** The child's arguments: { base, key, stage }. */
+/** The child's arguments: { base, key, stage, again }. */
 export function coldArgs() {
   const out = {};
   for (const a of process.argv.slice(2)) {
@@ -20,7 +21,7 @@ export function coldArgs() {
   if (!STAGES.includes(out.stage)) {
     throw new Error(`cold child: --stage must be one of ${STAGES.join(", ")}`);
   }
-  return { base: out.base, key: out.key, stage: out.stage };
+  return { base: out.base, key: out.key, stage: out.stage, again: out.again };
 }
 
 /** True when `stage` includes the work of `step`. */
