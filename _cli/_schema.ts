@@ -65,6 +65,14 @@ export function parseSchemaText(text: string): Schema {
         );
       }
       if (m[1] in out) throw new Error(`field "${m[1]}" is given twice`);
+      if (!codecOf(m[2]) || m[2] === "link") {
+        throw new Error(
+          `field "${m[1]}": unknown type "${
+            m[2]
+          }" (types: string, int, float, bool, date, datetime;` +
+            ` a link is { "type": "link", "base": "<folder>" } in the JSON form)`,
+        );
+      }
       out[m[1]] = m[2] as FieldSpec;
     }
     return out;

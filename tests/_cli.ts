@@ -422,6 +422,7 @@ export async function usageScenario(cli: Cli, dir: string): Promise<void> {
     [path, "import", "--schema"],
     [path, "cleanup", "--json"],
     [path, "copy", "pg:bad-name", "--url", "postgres://nobody@127.0.0.1:9/none"],
+    [join(dir, "new"), "import", "--schema", "name:strng"],
     [path, "frobnicate"],
     [path],
     ["info", path],
