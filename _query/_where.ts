@@ -43,13 +43,18 @@ export function fieldPosition(name: string, fields: readonly Field[]): [number, 
 
 /**
  * Compiles a `where` object (not a predicate); throws a TypeError or
- * RangeError naming the field and the value when it is malformed.
+ * RangeError naming the field and the value when it is malformed, and
+ * `method`, the call it was given to ("Cannot find: ...").
  */
-export function compileWhere(where: unknown, fields: readonly Field[]): Cond[] {
+export function compileWhere(
+  where: unknown,
+  fields: readonly Field[],
+  method = "select",
+): Cond[] {
   if (where === undefined || where === null) return [];
   if (!isPlain(where)) {
     throw new TypeError(
-      `Cannot select: where must be an object of field conditions or a predicate function, got ${
+      `Cannot ${method}: where must be an object of field conditions or a predicate function, got ${
         show(where)
       }`,
     );
@@ -59,23 +64,23 @@ export function compileWhere(where: unknown, fields: readonly Field[]): Cond[] {
     const at = fieldPosition(name, fields);
     if (!at) {
       throw new TypeError(
-        `Cannot select: unknown field ${show(name)} in where (fields: ${
+        `Cannot ${method}: unknown field ${show(name)} in where (fields: ${
           fields.map((f) => f.name).join(", ")
         })`,
       );
     }
-    conds.push(compileOne(at[1], at[0], value));
+    conds.push(compileOne(at[1], at[0], value, method));
   }
   return conds;
 }
 
-function encodeValue(field: Field, value: unknown, what: string): Stored {
+function encodeValue(field: Field, value: unknown, what: string, method: string): Stored {
   if (value === null) return null;
   const codec = codecOf(field.type)!;
   const stored = value === undefined ? undefined : codec.encode(value);
   if (stored === undefined) {
     throw new TypeError(
-      `Cannot select: ${what} for field ${show(field.name)} must be ${codec.expects}, got ${
+      `Cannot ${method}: ${what} for field ${show(field.name)} must be ${codec.expects}, got ${
         show(value)
       }`,
     );
@@ -83,18 +88,18 @@ function encodeValue(field: Field, value: unknown, what: string): Stored {
   return stored;
 }
 
-function compileOne(field: Field, k: number, value: unknown): Cond {
+function compileOne(field: Field, k: number, value: unknown, method: string): Cond {
   const name = show(field.name);
   const codec = codecOf(field.type)!;
   if (value === undefined) {
     throw new TypeError(
-      `Cannot select: field ${name} is undefined in where (use null to match nulls, or leave the field out)`,
+      `Cannot ${method}: field ${name} is undefined in where (use null to match nulls, or leave the field out)`,
     );
   }
   if (value instanceof RegExp) {
     if (field.type !== "string") {
       throw new TypeError(
-        `Cannot select: field ${name} is ${field.type}; a RegExp needs a string field`,
+        `Cannot ${method}: field ${name} is ${field.type}; a RegExp needs a string field`,
       );
     }
     const re = new RegExp(value.source, value.flags.replace(/[gy]/g, ""));
@@ -103,15 +108,15 @@ function compileOne(field: Field, k: number, value: unknown): Cond {
   if (Array.isArray(value)) {
     if (value.length !== 2 || !codec.ordered) {
       throw new TypeError(
-        `Cannot select: field ${name} (${field.type}) got ${show(value)}; ` +
+        `Cannot ${method}: field ${name} (${field.type}) got ${show(value)}; ` +
           `a range is [min, max] on an int, float, date, datetime or string field ` +
           `(for any of several values use { in: [...] })`,
       );
     }
-    const lo = encodeValue(field, value[0], "a range bound");
-    const hi = encodeValue(field, value[1], "a range bound");
+    const lo = encodeValue(field, value[0], "a range bound", method);
+    const hi = encodeValue(field, value[1], "a range bound", method);
     if (lo !== null && hi !== null && lo > hi) {
-      throw new RangeError(`Cannot select: range ${show(value)} on field ${name} has min > max`);
+      throw new RangeError(`Cannot ${method}: range ${show(value)} on field ${name} has min > max`);
     }
     return {
       k,
@@ -124,16 +129,16 @@ function compileOne(field: Field, k: number, value: unknown): Cond {
     const keys = Object.keys(value);
     if (keys.length !== 1 || keys[0] !== "in" || !Array.isArray(value.in)) {
       throw new TypeError(
-        `Cannot select: field ${name} got ${
+        `Cannot ${method}: field ${name} got ${
           show(value)
         }; an object in where is { in: [values] } (or a linked record)`,
       );
     }
-    const list = value.in.map((v) => encodeValue(field, v, "a value in `in`"));
+    const list = value.in.map((v) => encodeValue(field, v, "a value in `in`", method));
     const set = new Set(list);
     return { k, field, in: list, test: (v) => set.has(v) };
   }
-  const want = encodeValue(field, value, "the value");
+  const want = encodeValue(field, value, "the value", method);
   if (want === null) return { k, field, eqNull: true, test: (v) => v === null };
   return { k, field, eq: want, test: (v) => v === want };
 }

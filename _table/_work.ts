@@ -171,7 +171,7 @@ export async function selectRecords(
   const { order, offset, limit } = queryOptions(method, options, fields);
   const predicate = typeof where === "function" ? where as (r: Rec) => boolean : undefined;
   const q: Query = {
-    conds: predicate ? [] : compileWhere(where, fields),
+    conds: predicate ? [] : compileWhere(where, fields, method),
     want: predicate ? wantOf(method, [], fields) : want,
     order,
     offset: predicate ? 0 : offset,
@@ -208,5 +208,5 @@ export async function countRecords(
   if (typeof where === "function") {
     return (await selectRecords(reader, [where, undefined, undefined], toRecords, "find")).length;
   }
-  return await reader.count(compileWhere(where, reader.fields));
+  return await reader.count(compileWhere(where, reader.fields, "count"));
 }

@@ -698,7 +698,21 @@ export const BAD_INPUTS: BadInput[] = [
   ["get() of a non-id", (db) => db.get("1" as never), /get.*"1"/],
   ["has() of a non-id", (db) => db.has(1.5), /has.*1\.5/],
   ["delete() of a non-id", (db) => db.delete("one" as never), /delete/],
-  ["select() with an unknown field", (db) => db.select({ nope: 1 }), /unknown field "nope"/],
+  [
+    "select() with an unknown field",
+    (db) => db.select({ nope: 1 }),
+    /^Cannot select: unknown field "nope"/,
+  ],
+  [
+    "find() with an unknown field",
+    (db) => db.find({ nope: 1 } as never),
+    /^Cannot find: unknown field "nope"/,
+  ],
+  [
+    "count() with a wrong-typed value",
+    (db) => db.count({ age: "1" } as never),
+    /^Cannot count: the value for field "age"/,
+  ],
   ["select() with a malformed where", (db) => db.select(5 as never), /where must be an object/],
   ["select() with a RegExp on an int", (db) => db.select({ age: /1/ }), /"age".*RegExp/],
   ["select() with a 3-element range", (db) => db.select({ age: [1, 2, 3] }), /range/],
