@@ -33,13 +33,22 @@ export async function place(base: string): Promise<Place> {
 
 /** Whether a base (its manifest) is in `p.dir`. */
 export function exists(p: Place): boolean {
-  try {
-    return p.fs.exists(path.join(p.dir, MANIFEST));
-  } catch (e) {
+  const notFolder = (e: unknown) => {
     const err = e as { name?: string; code?: string };
-    if (err?.name !== "NotADirectory" && err?.code !== "ENOTDIR") throw e;
-    throw new UsageError(`Cannot use ${p.dir}: it (or a folder above it) is a file, not a folder`);
+    if (err?.name !== "NotADirectory" && err?.code !== "ENOTDIR") return e;
+    return new UsageError(`Cannot use ${p.dir}: it (or a folder above it) is a file, not a folder`);
+  };
+  try {
+    if (p.fs.exists(path.join(p.dir, MANIFEST))) return true;
+    // Node's existsSync says false where the path runs through a file: list the nearest
+    // folder that exists, which fails if it is a file.
+    let d = p.dir;
+    while (!p.fs.exists(d) && path.dirname(d) !== d) d = path.dirname(d);
+    p.fs.readdir(d);
+  } catch (e) {
+    throw notFolder(e);
   }
+  return false;
 }
 
 /** Opens the base's storage for reading: every file read-only, no lock (R4). */
