@@ -9,17 +9,32 @@ import { PsBase } from "../ps_base.ts";
 import type { Base } from "../base.ts";
 import { type Command, UsageError } from "./_args.ts";
 
+/** `DATABASE_URL`, or undefined where this process may not read it (Deno without --allow-env). */
+function readEnvUrl(envUrl: () => string | undefined): string | undefined {
+  try {
+    return envUrl();
+  } catch {
+    return undefined;
+  }
+}
+
 /** `pg:<table>` names a PostgreSQL table; anything else a folder. */
 async function baseAt(name: string, url: string | undefined): Promise<Base> {
   if (!name.startsWith("pg:")) return new PsBase(name);
-  const [{ PgBase }, { checkTableName }] = await Promise.all([
+  const [{ PgBase }, { checkTableName, envUrl }] = await Promise.all([
     import("../pg.ts"),
     import("../_pg/_kind.ts"),
   ]);
+  // A bad table name, or no database to find it in, is a bad argument: exit 2.
   try {
     checkTableName(name.slice(3), "run psbase copy");
   } catch (e) {
-    throw new UsageError((e as Error).message); // a bad argument: exit 2
+    throw new UsageError((e as Error).message);
+  }
+  if (url === undefined && !readEnvUrl(envUrl)) {
+    throw new UsageError(
+      `Cannot run psbase copy: ${name} needs --url postgres://... (or DATABASE_URL set)`,
+    );
   }
   return new PgBase(name.slice(3), url === undefined ? {} : { url });
 }

@@ -34,7 +34,7 @@ async function spawn(cmd: string, args: string[], stdin?: string | Uint8Array): 
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", DATABASE_URL: "" }, // no database unless a test names one
   }).spawn();
   if (stdin !== undefined) {
     const w = child.stdin.getWriter();
@@ -422,6 +422,7 @@ export async function usageScenario(cli: Cli, dir: string): Promise<void> {
     [path, "import", "--schema"],
     [path, "cleanup", "--json"],
     [path, "copy", "pg:bad-name", "--url", "postgres://nobody@127.0.0.1:9/none"],
+    [path, "copy", "pg:good_name"], // no --url, and DATABASE_URL empty (spawn)
     [join(dir, "new"), "import", "--schema", "name:strng"],
     [path, "frobnicate"],
     [path],
