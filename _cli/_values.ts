@@ -10,7 +10,7 @@ import { codecOf } from "../_field/_list.ts";
 /** What a field's text must be, for error messages. */
 const EXPECTS: { [type: string]: string } = {
   string: "a string",
-  int: "an integer",
+  int: "an integer from -(2^53 - 1) to 2^53 - 1",
   float: "a finite number",
   bool: "true or false",
   date: "a date as YYYY-MM-DD (a whole UTC day)",
@@ -91,7 +91,11 @@ function parseIso(text: string): number | undefined {
 
 /** Why a value cannot go into `field`, as the end of a message. */
 function bad(field: Field, got: unknown): Error {
-  return new TypeError(`expected ${expects(field)}, got ${JSON.stringify(got)}`);
+  // A JSON number beyond 2^53 arrives rounded: say so, or the value quoted looks like another.
+  const rounded = typeof got === "number" && Number.isInteger(got) && !Number.isSafeInteger(got)
+    ? " (as JSON reads it: an integer this large is rounded)"
+    : "";
+  return new TypeError(`expected ${expects(field)}, got ${JSON.stringify(got)}${rounded}`);
 }
 
 /** Checks a stored value against the field's type (and the id/version rules). */

@@ -341,7 +341,13 @@ export async function importBadLineScenario(cli: Cli, dir: string): Promise<void
       "a bad CSV cell",
       "name,n\nfine,1\nbad,1.5\n",
       ["--format", "csv"],
-      /line 3, field "n": expected an integer, got "1.5"/,
+      /line 3, field "n": expected an integer from -\(2\^53 - 1\) to 2\^53 - 1, got "1.5"$/m,
+    ],
+    [
+      "an integer beyond 2^53 (JSON rounds it)",
+      [good(1), '{"name":"big","n":9007199254740993}'].join("\n"),
+      [],
+      /line 2, field "n": .*got 9007199254740992 \(as JSON reads it: an integer this large is rounded\)/,
     ],
     [
       "ids that are not new to the base",
