@@ -184,7 +184,10 @@ export class FileStore implements Storage {
         if (!isNotFound(e)) throw e;
         // Removed by a checkpoint since we read the manifest (R4): read the new one. If the
         // manifest did not change, the file it names is missing: damage.
-        if (attempt < 50 && fs.signature(file) !== sig) continue;
+        if (fs.signature(file) !== sig) {
+          if (attempt < 50) continue;
+          throw e;
+        }
         throw missingFile(path.join(this.dir, data ? logName(m.gen) : dataName(m.gen)), m.gen);
       }
       this.#data?.close();
