@@ -829,7 +829,11 @@ export class Base<S extends Schema = Schema> {
   async dropField(name: FieldName<S>): Promise<void> {
     checkArity("dropField", arguments.length, ["name"]);
     await this.#change("dropField", (s) => {
-      checkName(name);
+      try {
+        checkName(name);
+      } catch (e) {
+        throw new TypeError(`Cannot dropField: ${(e as Error).message}`);
+      }
       if (!s.fields.some((f) => f.name === name)) {
         throw new TypeError(`Cannot dropField: unknown field ${show(name)}`);
       }

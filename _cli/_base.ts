@@ -6,7 +6,7 @@
 import { BaseNotFoundError } from "../_errors.ts";
 import { UsageError } from "./_args.ts";
 import { defaultFs } from "../_file/_fs_default.ts";
-import type { Fs } from "../_file/_fs.ts";
+import { type Fs, isDenied } from "../_file/_fs.ts";
 import { MANIFEST } from "../_file/_manifest.ts";
 import { FileStore } from "../_file/_store.ts";
 import { openLockFile } from "../_lock/_open.ts";
@@ -46,6 +46,8 @@ export function exists(p: Place): boolean {
     while (!p.fs.exists(d) && path.dirname(d) !== d) d = path.dirname(d);
     p.fs.readdir(d);
   } catch (e) {
+    // A folder this process may not read: no base it can use, not a bad argument.
+    if (isDenied(e)) return false;
     throw notFolder(e);
   }
   return false;

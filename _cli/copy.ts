@@ -9,12 +9,12 @@ import { PsBase } from "../ps_base.ts";
 import type { Base } from "../base.ts";
 import { type Command, UsageError } from "./_args.ts";
 
-/** `DATABASE_URL`, or undefined where this process may not read it (Deno without --allow-env). */
-function readEnvUrl(envUrl: () => string | undefined): string | undefined {
+/** `DATABASE_URL` (undefined when unset), or null where this process may not read it (Deno without --allow-env). */
+function readEnvUrl(envUrl: () => string | undefined): string | undefined | null {
   try {
     return envUrl();
   } catch {
-    return undefined;
+    return null;
   }
 }
 
@@ -31,9 +31,12 @@ async function baseAt(name: string, url: string | undefined): Promise<Base> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (url === undefined && !readEnvUrl(envUrl)) {
+  const env = url === undefined ? readEnvUrl(envUrl) : url;
+  if (!env) {
     throw new UsageError(
-      `Cannot run psbase copy: ${name} needs --url postgres://... (or DATABASE_URL set)`,
+      `Cannot run psbase copy: ${name} needs --url postgres://... (or DATABASE_URL set${
+        env === null ? ", and deno run --allow-env to read it" : ""
+      })`,
     );
   }
   return new PgBase(name.slice(3), url === undefined ? {} : { url });

@@ -10,10 +10,27 @@ import { type Fs, isNotFound } from "./_fs.ts";
 import { INDEX_KINDS } from "./_index/_list.ts";
 import { LOG_HEADER, LogFile } from "./_log_file.ts";
 import { decodeManifest, MANIFEST, type Manifest } from "./_manifest.ts";
-import { FileStore, isOurs, missingFile } from "./_store.ts";
+import { FileStore, isOurs, manifestChanged, missingFile } from "./_store.ts";
 
-/** Checks the base in `dir` (K); every problem names its file. */
+/** A file of the generation being checked vanished because a checkpoint replaced it: start over. */
+class Replaced extends Error {}
+
+/**
+ * Checks the base in `dir` (K); every problem names its file. A check takes no
+ * lock: when a checkpoint removes the files it is reading (the manifest then
+ * names a new generation, R4), it starts over on the new one.
+ */
 export function checkBase(fs: Fs, dir: string): CheckReport {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return checkOnce(fs, dir, attempt < 50);
+    } catch (e) {
+      if (!(e instanceof Replaced)) throw e;
+    }
+  }
+}
+
+function checkOnce(fs: Fs, dir: string, retry: boolean): CheckReport {
   const problems: CheckItem[] = [];
   const notes: CheckItem[] = [];
   const problem = (file: string, e: unknown) =>
@@ -26,12 +43,20 @@ export function checkBase(fs: Fs, dir: string): CheckReport {
   // K1: the manifest.
   const mfile = path.join(dir, MANIFEST);
   let m: Manifest;
+  let bytes: Uint8Array;
+  const sig = fs.signature(mfile);
   try {
-    m = decodeManifest(mfile, fs.readFile(mfile));
+    bytes = fs.readFile(mfile);
+    m = decodeManifest(mfile, bytes);
   } catch (e) {
     problem(mfile, e);
     return report();
   }
+  /** A file the manifest names is not there: replaced by a checkpoint, or missing (damage). */
+  const missing = (file: string) => {
+    if (retry && manifestChanged(fs, mfile, sig, bytes)) throw new Replaced();
+    return missingFile(file, m.gen);
+  };
 
   // K4: the folder.
   const dataFile = path.join(dir, `data.${m.gen}`);
@@ -55,7 +80,7 @@ export function checkBase(fs: Fs, dir: string): CheckReport {
   } catch (e) {
     problem(
       e instanceof CorruptionError ? e.file : dataFile,
-      isNotFound(e) ? missingFile(dataFile, m.gen) : e,
+      isNotFound(e) ? missing(dataFile) : e,
     );
   }
   if (data) {
@@ -96,7 +121,7 @@ export function checkBase(fs: Fs, dir: string): CheckReport {
       }
     }
   } catch (e) {
-    problem(logFile, isNotFound(e) ? missingFile(logFile, m.gen) : e);
+    problem(logFile, isNotFound(e) ? missing(logFile) : e);
   } finally {
     log?.close();
   }

@@ -405,7 +405,8 @@ export class DataFile {
     for (const [from, to] of this.#gaps) {
       const gap = new Uint8Array(to - from);
       const got = this.#handle().read(gap, from);
-      const bad = got !== gap.length ? got : gap.findIndex((b) => b !== 0);
+      if (got !== gap.length) throw this.#damaged(`it ends at ${from + got}, in its padding`);
+      const bad = gap.findIndex((b) => b !== 0);
       if (bad >= 0) throw this.#damaged(`a nonzero byte in the padding at offset ${from + bad}`);
     }
   }

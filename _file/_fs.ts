@@ -61,10 +61,22 @@ export function isDenied(e: unknown): boolean {
     name === "NotCapable";
 }
 
-/** `dir` and each folder above it that does not exist yet, deepest first. */
+/**
+ * `dir` and each folder above it that does not exist yet, deepest first. A
+ * folder this process may not look at (Deno's permissions) ends the walk, as
+ * an existing one does.
+ */
 export function missingFolders(fs: Fs, dir: string): string[] {
   const out: string[] = [];
-  for (let d = dir; !fs.exists(d) && path.dirname(d) !== d; d = path.dirname(d)) out.push(d);
+  for (let d = dir; path.dirname(d) !== d; d = path.dirname(d)) {
+    try {
+      if (fs.exists(d)) break;
+    } catch (e) {
+      if (isDenied(e)) break;
+      throw e;
+    }
+    out.push(d);
+  }
   return out;
 }
 

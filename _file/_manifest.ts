@@ -70,8 +70,13 @@ export function decodeManifest(file: string, bytes: Uint8Array): Manifest {
   }
   const at = text.lastIndexOf(',"sum":');
   const sum = at < 0 ? NaN : Number(text.slice(at + 7, -1));
-  if (at >= 0 && /}\s+$/.test(text)) {
-    throw bad('bytes after its closing brace (a manifest ends with its "sum" and "}")');
+  const tail = at < 0 ? null : /^"sum":\d+}([^]+)$/.exec(text.slice(at + 1));
+  if (tail) {
+    throw bad(
+      `${tail[1].length} byte${
+        tail[1].length === 1 ? "" : "s"
+      } after its closing brace (a manifest ends with its "sum" and "}")`,
+    );
   }
   if (at < 0 || !text.endsWith("}") || !Number.isSafeInteger(sum)) {
     throw bad("not a psbase manifest (no checksum)");

@@ -61,6 +61,25 @@ export function fileError(what: string, file: string, e: unknown): unknown {
   return out;
 }
 
+/**
+ * Whether the manifest is no longer the one read as `bytes` with signature
+ * `sig` (by its bytes where the file layer gives no signature; gone counts).
+ */
+export function manifestChanged(
+  fs: Fs,
+  file: string,
+  sig: string | null,
+  bytes: Uint8Array,
+): boolean {
+  try {
+    const now = fs.signature(file);
+    return sig !== null && now !== null ? now !== sig : !sameBytes(fs.readFile(file), bytes);
+  } catch (e) {
+    if (isNotFound(e)) return true;
+    throw e;
+  }
+}
+
 /** A file of generation `gen` that the manifest names and the folder lacks: damage (F1). */
 export function missingFile(file: string, gen: number): CorruptionError {
   return new CorruptionError(file, `it is missing, though ${MANIFEST} names generation ${gen}`);
@@ -125,7 +144,9 @@ export class FileStore implements Storage {
       writeSynced(fs, path.join(dir, MANIFEST + ".tmp"), encodeManifest(m));
       fs.rename(path.join(dir, MANIFEST + ".tmp"), path.join(dir, MANIFEST));
       fs.syncDir(dir);
-      syncParents(fs, made);
+      // The base's own name too when its folder was there already (a create killed after
+      // making it, then run again).
+      syncParents(fs, made.length ? made : [dir]);
     } catch (e) {
       throw fileError("create a base in", dir, e);
     }
@@ -184,7 +205,7 @@ export class FileStore implements Storage {
         if (!isNotFound(e)) throw e;
         // Removed by a checkpoint since we read the manifest (R4): read the new one. If the
         // manifest did not change, the file it names is missing: damage.
-        if (fs.signature(file) !== sig) {
+        if (manifestChanged(fs, file, sig, bytes)) {
           if (attempt < 50) continue;
           throw e;
         }

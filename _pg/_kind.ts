@@ -21,7 +21,6 @@ export function unlockForTests<B extends object>(base: B): B {
 }
 
 /** `DATABASE_URL` from the environment, in Deno or Node. */
-/** `DATABASE_URL` from the environment, in either runtime. */
 export function envUrl(): string | undefined {
   const g = globalThis as {
     Deno?: { env: { get(k: string): string | undefined } };

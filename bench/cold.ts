@@ -366,8 +366,9 @@ ${
       )
     }
 
-The job done again, psbase / SQLite, and what the first job cost beyond it (ms): the CPU a fresh
-process spends on the engine's first run of its code, which a code cache does not remove.
+The job done again, as a ratio of the two engines (*first*, *second*: the engines in the ratio's
+order), and what each one's first job cost beyond the second (ms): the CPU a fresh process spends
+loading the engine and running its code for the first time.
 
 ${
       table(

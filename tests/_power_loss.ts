@@ -86,6 +86,7 @@ export function replayCalls(calls: FileCall[], base: string, fs: CrashFs): Acked
   const parent = base.slice(0, base.lastIndexOf("/"));
   const acked = noneAcked();
   const handles = new Map<number, Handle>();
+  let stdout = "";
   const handle = (fd: number, path: string) => {
     const h = handles.get(fd);
     if (!h) throw new Error(`Cannot replay: ${path} (fd ${fd}) was not opened for writing`);
@@ -94,8 +95,16 @@ export function replayCalls(calls: FileCall[], base: string, fs: CrashFs): Acked
   try {
     for (const c of calls) {
       switch (c.call) {
-        case "stdout":
-          for (const m of c.text.matchAll(/^ack (.+)$/gm)) applyAck(acked, m[1]);
+        case "stdout": {
+          // Whole lines only: a line may come in more than one write.
+          stdout += c.text;
+          const end = stdout.lastIndexOf("\n") + 1;
+          for (const m of stdout.slice(0, end).matchAll(/^ack (.+)$/gm)) applyAck(acked, m[1]);
+          stdout = stdout.slice(end);
+          break;
+        }
+        case "close":
+          handles.delete(c.fd);
           break;
         case "open":
           handles.set(c.fd, fs.open(at(c.path), c.mode));

@@ -29,6 +29,7 @@ const CALLS = [
   "mkdir",
   "mkdirat",
   "rmdir",
+  "close",
 ];
 
 /** `command` run under strace, which writes its trace to `out`: every thread, every byte written. */
@@ -60,6 +61,7 @@ export type FileCall =
   | { call: "ftruncate"; fd: number; path: string; length: number }
   | { call: "rename"; from: string; to: string }
   | { call: "unlink" | "mkdir" | "rmdir"; path: string }
+  | { call: "close"; fd: number; path: string }
   | { call: "stdout"; text: string };
 
 const decoder = new TextDecoder();
@@ -106,8 +108,18 @@ export function fileCalls(trace: string, base: string): FileCall[] {
     const ret = Number(retText);
     if (ret < 0) continue;
     const args = argText.split(", ");
+    if (args.some((a) => /^"(?:\\x[0-9a-f]{2})*"\.\.\.$/.test(a))) {
+      throw new Error(`Cannot replay ${name}: strace cut a string short (raise -s): ${line}`);
+    }
     const fd = parseInt(args[0]);
     const fdPath = textOf(args[0], "annotation");
+    // A name relative to a folder's descriptor (the *at calls), made absolute.
+    const at = (dirArg: string, nameArg: string) => {
+      const name = textOf(nameArg, "string");
+      if (name === undefined || name.startsWith("/")) return name;
+      const dir = textOf(dirArg, "annotation");
+      return dir === undefined ? undefined : `${dir}/${name}`;
+    };
     switch (name) {
       case "openat":
       case "open": {
@@ -135,6 +147,9 @@ export function fileCalls(trace: string, base: string): FileCall[] {
       case "fdatasync":
         if (ours(fdPath)) out.push({ call: name, fd, path: fdPath });
         break;
+      case "close":
+        if (ours(fdPath)) out.push({ call: "close", fd, path: fdPath });
+        break;
       case "ftruncate":
         if (ours(fdPath)) {
           out.push({ call: "ftruncate", fd, path: fdPath, length: Number(args[1]) });
@@ -145,7 +160,7 @@ export function fileCalls(trace: string, base: string): FileCall[] {
       case "renameat2": {
         const [from, to] = name === "rename"
           ? [textOf(args[0], "string"), textOf(args[1], "string")]
-          : [textOf(args[1], "string"), textOf(args[3], "string")];
+          : [at(args[0], args[1]), at(args[2], args[3])];
         if (ours(from) || ours(to)) out.push({ call: "rename", from: from!, to: to! });
         break;
       }
@@ -154,7 +169,9 @@ export function fileCalls(trace: string, base: string): FileCall[] {
       case "rmdir":
       case "mkdir":
       case "mkdirat": {
-        const path = textOf(args[name === "unlinkat" || name === "mkdirat" ? 1 : 0], "string");
+        const path = name === "unlinkat" || name === "mkdirat"
+          ? at(args[0], args[1])
+          : textOf(args[0], "string");
         if (!ours(path)) break;
         const call = name.startsWith("mkdir")
           ? "mkdir"

@@ -118,7 +118,7 @@ function callList(trace: PowerTrace): string[] {
   let unlinks: string[] = [];
   const at = (p: string) => "B" + p.slice(trace.base.length);
   for (const c of trace.calls) {
-    if (c.call === "stdout") continue;
+    if (c.call === "stdout" || c.call === "close") continue;
     if (c.call === "unlink") {
       unlinks.push(`unlink ${at(c.path)}`);
       continue;
@@ -561,7 +561,13 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
         console.log(
           `  without its file fsyncs: ${noSync.failed} of ${noSync.images} images lost work`,
         );
-        assert.ok(noSync.failed > 0, "dropping every file fsync went unnoticed");
+        assert.ok(
+          noSync.failed > 0 &&
+            noSync.failures.every((f) => /CorruptionError|BaseNotFoundError|acknowledged/.test(f)),
+          `dropping every file fsync: ${noSync.failed} failures, not all lost work: ${
+            noSync.failures.join("; ")
+          }`,
+        );
 
         // The same scenario in Deno: the same calls, with the same bytes, in the same order.
         const fromDeno = await tracePower(DENO_CHILD, join(work, "deno"));
