@@ -222,3 +222,40 @@ export async function powerLossImages(
   }
   return found;
 }
+
+/**
+ * The checks both runtimes' power-loss tests make on a trace: no image loses
+ * anything; and, as negative controls, the same trace without its file
+ * fsyncs loses acknowledged work, and without the fsync of the folder holding
+ * the base (W6) loses the base, each for that reason and no other (not a
+ * harness error). Returns what it found, one line each.
+ */
+export async function assertPowerLoss(trace: PowerTrace): Promise<string[]> {
+  const found = await powerLossImages(trace);
+  assert.equal(found.failed, 0, found.failures.join("\n"));
+  const noSync = await powerLossImages(trace, {
+    drop: (c) =>
+      (c.call === "fsync" || c.call === "fdatasync") && c.path.startsWith(trace.base + "/"),
+  });
+  assert.ok(
+    noSync.failed > 0 &&
+      noSync.failures.every((f) => /CorruptionError|BaseNotFoundError|acknowledged/.test(f)),
+    `dropping every file fsync: ${noSync.failed} failures, not all lost work: ${
+      noSync.failures.join("; ")
+    }`,
+  );
+  const parent = trace.base.slice(0, trace.base.lastIndexOf("/"));
+  const noParent = await powerLossImages(trace, {
+    drop: (c) => c.call === "fsync" && c.path === parent,
+  });
+  assert.ok(
+    noParent.failed > 0 && noParent.failures.every((f) => /BaseNotFoundError/.test(f)),
+    `dropping the parent's fsync: ${noParent.failed} failures, not all a lost base: ${
+      noParent.failures.join("; ")
+    }`,
+  );
+  return [
+    `${trace.calls.length} calls traced; ${found.points} crash points, ${found.images} images, 0 failed`,
+    `without the file fsyncs: ${noSync.failed} of ${noSync.images} images lost acknowledged work; without the parent's: ${noParent.failed} of ${noParent.images}`,
+  ];
+}

@@ -34,7 +34,7 @@ import {
   secs as seconds,
 } from "./_harness/mod.ts";
 import { nodeHarnessChild } from "./_harness/node_child.ts";
-import { powerLossImages, type PowerTrace, tracePower } from "./_power_loss.ts";
+import { assertPowerLoss, type PowerTrace, tracePower } from "./_power_loss.ts";
 import { sum32 } from "../_file/_checksum.ts";
 import { counterScenario } from "./_harness/scenarios/counter.ts";
 import { seedRole, seedScenario } from "./_harness/scenarios/seed.ts";
@@ -548,26 +548,7 @@ Deno.test("npm package: build, install fresh, node --test, tsc, Deno/Node lock, 
         await Deno.mkdir(join(work, "deno"), { recursive: true });
         await Deno.mkdir(join(work, "node"));
         const fromNode = await tracePower(node, join(work, "node"));
-        const found = await powerLossImages(fromNode);
-        console.log(
-          `  ${fromNode.calls.length} calls traced; ${found.points} crash points, ${found.images} images, ${found.failed} failed (${secs()})`,
-        );
-        assert.equal(found.failed, 0, found.failures.join("\n"));
-        const noSync = await powerLossImages(fromNode, {
-          drop: (c) =>
-            (c.call === "fsync" || c.call === "fdatasync") &&
-            c.path.startsWith(fromNode.base + "/"),
-        });
-        console.log(
-          `  without its file fsyncs: ${noSync.failed} of ${noSync.images} images lost work`,
-        );
-        assert.ok(
-          noSync.failed > 0 &&
-            noSync.failures.every((f) => /CorruptionError|BaseNotFoundError|acknowledged/.test(f)),
-          `dropping every file fsync: ${noSync.failed} failures, not all lost work: ${
-            noSync.failures.join("; ")
-          }`,
-        );
+        for (const line of await assertPowerLoss(fromNode)) console.log(`  ${line} (${secs()})`);
 
         // The same scenario in Deno: the same calls, with the same bytes, in the same order.
         const fromDeno = await tracePower(DENO_CHILD, join(work, "deno"));
