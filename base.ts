@@ -9,7 +9,7 @@
 
 import { BaseExistsError, BaseNotFoundError, TransactionError } from "./_errors.ts";
 import type { Field, Row } from "./_field/_codec.ts";
-import { isNotFound } from "./_file/_fs.ts";
+import { isNotFolder, isNotFound } from "./_file/_fs.ts";
 import { fileKind } from "./_file/_kind.ts";
 import { Mutex } from "./_mutex.ts";
 import { path as paths } from "./_path.ts";
@@ -473,8 +473,7 @@ export class Base<S extends Schema = Schema> {
 
   /** Turns "not a directory" from the runtime into an error naming the path. */
   #notFolder(e: unknown): unknown {
-    const err = e as { name?: string; code?: string };
-    if (err?.name !== "NotADirectory" && err?.code !== "ENOTDIR") return e;
+    if (!isNotFolder(e)) return e;
     return new Error(
       `Cannot use ${this.#path}: it (or a folder above it) is a file, not a folder`,
       {

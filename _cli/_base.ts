@@ -6,7 +6,7 @@
 import { BaseNotFoundError } from "../_errors.ts";
 import { UsageError } from "./_args.ts";
 import { defaultFs } from "../_file/_fs_default.ts";
-import { type Fs, isDenied } from "../_file/_fs.ts";
+import { type Fs, isDenied, isNotFolder } from "../_file/_fs.ts";
 import { MANIFEST } from "../_file/_manifest.ts";
 import { FileStore } from "../_file/_store.ts";
 import { openLockFile } from "../_lock/_open.ts";
@@ -33,11 +33,6 @@ export async function place(base: string): Promise<Place> {
 
 /** Whether a base (its manifest) is in `p.dir`. */
 export function exists(p: Place): boolean {
-  const notFolder = (e: unknown) => {
-    const err = e as { name?: string; code?: string };
-    if (err?.name !== "NotADirectory" && err?.code !== "ENOTDIR") return e;
-    return new UsageError(`Cannot use ${p.dir}: it (or a folder above it) is a file, not a folder`);
-  };
   try {
     if (p.fs.exists(path.join(p.dir, MANIFEST))) return true;
     // Node's existsSync says false where the path runs through a file: list the nearest
@@ -48,7 +43,8 @@ export function exists(p: Place): boolean {
   } catch (e) {
     // A folder this process may not read: no base it can use, not a bad argument.
     if (isDenied(e)) return false;
-    throw notFolder(e);
+    if (!isNotFolder(e)) throw e;
+    throw new UsageError(`Cannot use ${p.dir}: it (or a folder above it) is a file, not a folder`);
   }
   return false;
 }

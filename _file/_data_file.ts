@@ -256,8 +256,8 @@ export class DataFile {
   #cols = new Map<string, ColumnMeta & { first: number }>();
   #indexes = new Map<string, IndexMeta & { first: number; impl: IndexKind }>();
   #sums: Uint32Array;
-  /** The gaps between sections (and after the last): zero padding, `[from, to)` (F3). */
-  #gaps: Array<[number, number]> = [];
+  /** Where the sections begin: the end of the page-sum table (F3). */
+  #start = 0;
   #pages = new Map<number, Uint8Array>();
   #slab: Uint8Array | undefined;
   #slabUsed = SLAB_PAGES;
@@ -312,7 +312,8 @@ export class DataFile {
         throw this.#damaged("unreadable header");
       }
       this.#sums = new Uint32Array(meta.slice(hlen).buffer);
-      this.rows = this.#checkHeader(header, size, FIXED + hlen + slen, fields, indexes);
+      this.#start = FIXED + hlen + slen;
+      this.rows = this.#checkHeader(header, size, this.#start, fields, indexes);
       for (const f of fields) this.#types.set(f.name, f.type);
     } catch (e) {
       h.close();
@@ -352,7 +353,6 @@ export class DataFile {
       ) {
         throw this.#damaged(`bad offset or length of ${what}`);
       }
-      if (s.off > at) this.#gaps.push([at, s.off]);
       at = s.off + s.len;
       const first = page;
       page += pagesOf(s.len);
@@ -393,7 +393,6 @@ export class DataFile {
     if (size !== pad8(at)) {
       throw this.#damaged(`${size} bytes long, not ${pad8(at)} (its sections' end)`);
     }
-    if (size > at) this.#gaps.push([at, size]);
     return rows;
   }
 
@@ -402,7 +401,20 @@ export class DataFile {
    * is zero (F3; the integrity check, K2).
    */
   checkPadding(): void {
-    for (const [from, to] of this.#gaps) {
+    // The gaps, worked out here rather than at every open: the sections in file order, as the
+    // open checked them, then the end of the file.
+    const sections = [...this.#cols.values(), ...this.#indexes.values()].sort((a, b) =>
+      a.off - b.off
+    );
+    const gaps: Array<[number, number]> = [];
+    let at = this.#start;
+    for (const s of sections) {
+      if (s.off > at) gaps.push([at, s.off]);
+      at = s.off + s.len;
+    }
+    const size = this.#handle().size();
+    if (size > at) gaps.push([at, size]);
+    for (const [from, to] of gaps) {
       const gap = new Uint8Array(to - from);
       const got = this.#handle().read(gap, from);
       if (got !== gap.length) throw this.#damaged(`it ends at ${from + got}, in its padding`);

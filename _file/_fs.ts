@@ -53,6 +53,11 @@ export function isNotFound(e: unknown): boolean {
   return (e as { code?: string })?.code === "ENOENT" || (e as Error)?.name === "NotFound";
 }
 
+/** True for "not a directory" errors of either runtime (a path that runs through a file). */
+export function isNotFolder(e: unknown): boolean {
+  return (e as { code?: string })?.code === "ENOTDIR" || (e as Error)?.name === "NotADirectory";
+}
+
 /** True for "not allowed" errors of either runtime (the OS's, or Deno's permissions). */
 export function isDenied(e: unknown): boolean {
   const code = (e as { code?: string })?.code;

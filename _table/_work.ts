@@ -90,10 +90,12 @@ export async function updateRecords(
     }
     return [r.__id__ as number, r.__version__ as number];
   });
-  const seen = new Set<number>();
-  for (const [id] of ids) {
-    if (seen.has(id)) throw new RangeError(`Cannot update: record ${id} is given twice`);
-    seen.add(id);
+  if (ids.length > 1) {
+    const seen = new Set<number>();
+    for (const [id] of ids) {
+      if (seen.has(id)) throw new RangeError(`Cannot update: record ${id} is given twice`);
+      seen.add(id);
+    }
   }
   const out: Row[] = [];
   for (const [id, version] of ids) {
