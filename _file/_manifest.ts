@@ -4,8 +4,8 @@
 
 import { CorruptionError } from "../_errors.ts";
 import type { Field } from "../_field/_codec.ts";
-import { codecOf } from "../_field/_list.ts";
 import { path } from "../_path.ts";
+import { checkStoredSchema, jsonFields } from "../_storage/_schema.ts";
 import { sum32 } from "./_checksum.ts";
 import { type Fs, writeSynced } from "./_fs.ts";
 import { INDEX_KINDS } from "./_index/_list.ts";
@@ -32,6 +32,7 @@ export interface Manifest {
 export const MANIFEST = "manifest.json";
 const TMP = MANIFEST + ".tmp";
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const INDEX_KINDS_LIST = Object.keys(INDEX_KINDS);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -41,7 +42,7 @@ export function encodeManifest(m: Manifest): Uint8Array {
     format: m.format,
     gen: m.gen,
     nextId: m.nextId,
-    fields: m.fields,
+    fields: jsonFields(m.fields),
     indexes: m.indexes,
   });
   const sum = sum32(encoder.encode(body));
@@ -97,37 +98,6 @@ export function decodeManifest(file: string, bytes: Uint8Array): Manifest {
   if (!Number.isSafeInteger(m.nextId) || m.nextId < 1) {
     throw bad(`bad nextId ${JSON.stringify(m.nextId)}`);
   }
-  if (!Array.isArray(m.fields) || m.fields.length === 0) throw bad("no fields");
-  const names = new Set<string>();
-  for (const f of m.fields) {
-    const codec = typeof f?.type === "string" ? codecOf(f.type) : undefined;
-    if (
-      typeof f?.name !== "string" || !NAME.test(f.name) || f.name === "__id__" ||
-      f.name === "__version__" || names.has(f.name)
-    ) {
-      throw bad(`bad field name ${JSON.stringify(f?.name)}`);
-    }
-    names.add(f.name);
-    if (!codec) throw bad(`field ${f.name}: unknown type ${JSON.stringify(f.type)}`);
-    if (f.default !== null && !codec.valid(f.default)) {
-      throw bad(`field ${f.name}: default ${JSON.stringify(f.default)} is not ${codec.expects}`);
-    }
-    if ((f.type === "link") !== (typeof f.base === "string")) {
-      throw bad(`field ${f.name}: a link, and only a link, names a base`);
-    }
-    const keys = Object.keys(f).filter((k) => !["name", "type", "default", "base"].includes(k));
-    if (keys.length) throw bad(`field ${f.name}: unknown key ${JSON.stringify(keys[0])}`);
-  }
-  if (!Array.isArray(m.indexes)) throw bad("no index list");
-  const indexed = new Set<string>();
-  for (const ix of m.indexes) {
-    if (!names.has(ix?.field) || indexed.has(ix.field)) {
-      throw bad(`bad index on ${JSON.stringify(ix?.field)}`);
-    }
-    indexed.add(ix.field);
-    if (!Object.hasOwn(INDEX_KINDS, ix.kind)) {
-      throw bad(`index on ${ix.field}: unknown kind ${JSON.stringify(ix.kind)}`);
-    }
-  }
-  return m;
+  const { fields, indexes } = checkStoredSchema(m, { kinds: INDEX_KINDS_LIST, name: NAME, bad });
+  return { format: m.format, gen: m.gen, nextId: m.nextId, fields, indexes };
 }

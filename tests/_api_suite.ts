@@ -534,6 +534,27 @@ test("setDefault() persists and applies to later inserts", async (p) => {
   await again.close();
 });
 
+test("a default of -0 (create, setDefault, addField) reads back -0 after a reopen, and so does every record given it", async (p) => {
+  const db = await p.make("z").create({ x: { type: "float", default: -0 }, n: "int" });
+  await db.setDefault("n", -0);
+  await db.addField("y", "float", { default: -0 });
+  await db.close();
+  const again = await p.make("z").open();
+  for (const f of ["x", "n", "y"] as const) {
+    assert.ok(Object.is(again.schema[f].default, -0), `${f}: default ${again.schema[f].default}`);
+  }
+  const r = (await again.get(await again.insert({})))!;
+  assert.ok(Object.is(r.x, -0) && Object.is(r.n, -0) && Object.is(r.y, -0), JSON.stringify(r));
+  await again.close();
+  // create(..., { mode: "open" }) with the same schema finds no difference.
+  const same = await p.make("z").create({
+    x: { type: "float", default: -0 },
+    n: { type: "int", default: -0 },
+    y: { type: "float", default: -0 },
+  }, { mode: "open" });
+  await same.close();
+});
+
 test("addField() after updates keeps every record aligned and gives them the default", async (p) => {
   const db = await people(p);
   const ids = await db.insertMany([{ name: "a", age: 1 }, { name: "b", age: 2 }]);
