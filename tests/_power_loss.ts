@@ -14,7 +14,7 @@ import { injectFs } from "../_file/_kind.ts";
 import type { Handle } from "../_file/_fs.ts";
 import { CrashFs, isCrash } from "./_crash_fs.ts";
 import { Child, type ChildCommand } from "./_harness/child.ts";
-import { type Acked, applyAck, noneAcked, POWER_SCHEMA } from "./_harness/scenarios/power.ts";
+import { type Acked, applyAck, noneAcked, type POWER_SCHEMA } from "./_harness/scenarios/power.ts";
 import { type FileCall, fileCalls, straced } from "./_strace.ts";
 
 /** Where the simulated disk keeps the scenario's base. */
