@@ -4,13 +4,15 @@
 // starts them together (a start barrier on stdin), and then checks the base:
 // no duplicated id, no lost update, every expected change present, count()
 // equal to the records iterated, every record decoding, no child error.
-// The negative control runs the same harness on plain `Base` (no lock) and
-// must find damage.
+// The cases every locked engine must pass are in tests/_race_suite.ts (PgBase
+// runs them too, tests/pg_race_test.ts); the ones here are PsBase's own. The
+// negative controls run the same harness on plain `Base` (no lock) and must
+// find damage.
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { join } from "node:path";
-import { LockTimeoutError, PsBase, type RecordOf } from "../mod.ts";
+import { PsBase, type RecordOf } from "../mod.ts";
 import {
   Anomalies,
   Child,
@@ -18,67 +20,21 @@ import {
   inspectBase,
   race,
   runScenario,
-  type ScenarioRun,
-  secs,
   sleep,
   withTempDir,
 } from "./_harness/mod.ts";
 import { other } from "./_harness/scenarios/cmd.ts";
 import { counterScenario } from "./_harness/scenarios/counter.ts";
 import { insertScenario } from "./_harness/scenarios/insert.ts";
-import { readWriteScenario } from "./_harness/scenarios/rw.ts";
 import { SCHEMA } from "./_harness/scenarios/_schema.ts";
-import { schemaScenario } from "./_harness/scenarios/schema.ts";
-import { seedRole, seedScenario } from "./_harness/scenarios/seed.ts";
+import { seedScenario } from "./_harness/scenarios/seed.ts";
 import { checkStream } from "./_harness/scenarios/stream.ts";
+import { logRun, PROCESSES, RACE_CASES } from "./_race_suite.ts";
 
-const PROCESSES = 50;
-
-/** Logs how long a test's race took. */
-function logRun(name: string, run: ScenarioRun): void {
-  console.log(
-    `  [${name}] ${run.outputs.length} processes, ${run.ops} ops: ${
-      secs(run.wallMs)
-    } from go to last exit, ${
-      secs(run.totalMs)
-    } with process start; anomalies: ${run.anomalies.summary()}`,
-  );
+// The race contract (tests/_race_suite.ts), on PsBase.
+for (const [name, fn] of RACE_CASES) {
+  Deno.test(name, () => withTempDir((dir) => fn({ engine: "ps", dir })));
 }
-
-/** Fails with the full report unless the run found no anomaly. */
-function assertClean(run: ScenarioRun): void {
-  assert.equal(run.anomalies.total, 0, `anomalies found:\n${run.anomalies.report()}`);
-  assert.ok(run.outputs.every((o) => o.ok));
-}
-
-Deno.test("seed scenario: 50 processes each read one record and update, delete or insert one (plus a counter) on a 5K base: every change is there, nothing else moved", async () => {
-  await withTempDir(async (dir) => {
-    const run = await runScenario(seedScenario(5000), { engine: "ps", processes: PROCESSES, dir });
-    logRun("seed", run);
-    assertClean(run);
-    // 5000 records + the counter, + one per inserting process, - one per deleting one.
-    const roles = Array.from({ length: PROCESSES }, (_, i) => seedRole(i));
-    const inserts = roles.filter((r) => r === "insert").length;
-    const deletes = roles.filter((r) => r === "delete").length;
-    assert.equal(run.inspection.count, 5001 + inserts - deletes);
-  });
-});
-
-Deno.test("seed scenario with persisted indexes: 50 processes find their record and the counter through a sorted and a hash index while others change them: every change is there", async () => {
-  await withTempDir(async (dir) => {
-    const run = await runScenario(seedScenario(5000, { indexed: true }), {
-      engine: "ps",
-      processes: PROCESSES,
-      dir,
-    });
-    logRun("seed, indexed", run);
-    assertClean(run);
-    const roles = Array.from({ length: PROCESSES }, (_, i) => seedRole(i));
-    const inserts = roles.filter((r) => r === "insert").length;
-    const deletes = roles.filter((r) => r === "delete").length;
-    assert.equal(run.inspection.count, 5001 + inserts - deletes);
-  });
-});
 
 Deno.test("negative control: the same indexed seed race on plain Base (no lock) loses changes or fails", async () => {
   await withTempDir(async (dir) => {
@@ -89,140 +45,6 @@ Deno.test("negative control: the same indexed seed race on plain Base (no lock) 
     });
     logRun("seed, indexed, plain Base", run);
     assert.ok(run.anomalies.total > 0, "no damage reported without the lock");
-  });
-});
-
-Deno.test("lost updates: 50 processes each increment one counter 20 times in transactions and it ends at exactly 1000", async () => {
-  await withTempDir(async (dir) => {
-    const run = await runScenario(counterScenario(20), { engine: "ps", processes: PROCESSES, dir });
-    logRun("counter", run);
-    assertClean(run);
-    const [counter] = run.inspection.records;
-    assert.equal(counter.n, 1000);
-    assert.equal(counter.__version__, 1000);
-  });
-});
-
-Deno.test("inserts: 50 processes insert 100 records each and get 5000 distinct ids, each readable by get(id)", async () => {
-  await withTempDir(async (dir) => {
-    const run = await runScenario(insertScenario(100), { engine: "ps", processes: PROCESSES, dir });
-    logRun("insert", run);
-    assertClean(run);
-    const reported = run.outputs.flatMap((o) => o.data.ids as number[]);
-    assert.equal(reported.length, 5000);
-    assert.equal(new Set(reported).size, 5000);
-    assert.equal(run.inspection.byId.size, 5000);
-    assert.equal(run.inspection.count, 5000);
-  });
-});
-
-Deno.test("readers during writers never see a duplicate id, a torn row, a deleted record again, an older version or half an atomic insert", async () => {
-  await withTempDir(async (dir) => {
-    const writers = 12;
-    const run = await runScenario(
-      readWriteScenario({ writers, opsPerWriter: 60, records: 2000 }),
-      { engine: "ps", processes: 2 * writers, dir },
-    );
-    logRun("readers/writers", run);
-    assertClean(run);
-    const readers = run.outputs.slice(writers);
-    const reads = readers.reduce((s, o) => s + (o.data.reads as number), 0);
-    const changes = readers.reduce((s, o) => s + (o.data.changes as number), 0);
-    console.log(`  [readers/writers] ${reads} reads, ${changes} of them saw the base change`);
-    // The readers really ran during the writes: they saw the base change.
-    assert.ok(readers.every((o) => (o.data.reads as number) >= 6));
-    assert.ok(changes >= readers.length, `readers saw only ${changes} changes`);
-  });
-});
-
-Deno.test("addField, setDefault, dropField, deletes and cleanup by one process while 15 others read and write: nothing lost, all end with the new field", async () => {
-  await withTempDir(async (dir) => {
-    const rounds = 15;
-    const processes = 16;
-    const run = await runScenario(
-      schemaScenario({ rounds, records: 1000 }),
-      { engine: "ps", processes, dir },
-    );
-    logRun("schema", run);
-    assertClean(run);
-    const admin = run.outputs[0].data as { at: { [k: string]: number }; inserts: number };
-    console.log(`  [schema] inserts done by the others at each step: ${JSON.stringify(admin.at)}`);
-    // The schema changes really happened while the others were still inserting.
-    assert.ok(admin.at.addField < admin.inserts && admin.at.setDefault < admin.inserts);
-    const tags = new Set(run.inspection.records.map((r) => r.tag));
-    assert.deepEqual([...tags].sort(), ["new", "old"]);
-    assert.equal(run.inspection.count, 500 + 64 + (processes - 1) * rounds);
-  });
-});
-
-Deno.test("a lock holder killed with SIGKILL mid-transaction: the waiting processes proceed and nothing of its transaction is kept", async () => {
-  await withTempDir(async (dir) => {
-    const path = join(dir, "kill");
-    let counter: number;
-    let victims: number[];
-    {
-      await using db = await new PsBase(path).create(SCHEMA);
-      [counter] = await db.insertMany([{ key: 0, a: 0, b: 0, n: 0, note: "counter" }]);
-      const rows = Array.from({ length: 100 }, (_, k) => ({ key: k + 1, a: k + 1, b: k + 1 }));
-      victims = (await db.insertMany(rows)).slice(0, 10);
-    }
-    const holder = new Child(0, [
-      "--engine=ps",
-      `--base=${path}`,
-      "--scenario=hold",
-      `--counter=${counter}`,
-      `--victims=${victims.join(",")}`,
-    ]);
-    try {
-      assert.ok(await holder.waitFor("ready"), holder.stderr);
-      await holder.send("go");
-      assert.ok(await holder.waitFor("holding"), `holder never held: ${holder.stderr}`);
-
-      // The lock is really held: a writer with a timeout gives up, while a reader (no lock,
-      // FORMAT.md R4) goes on and sees none of the holder's uncommitted transaction.
-      const probe = await new PsBase(path, { timeoutMs: 150 }).open();
-      await assert.rejects(probe.insert({ note: "probe" }), LockTimeoutError);
-      assert.equal((await probe.get(counter))!.n, 0, "a reader saw an uncommitted write");
-      await probe.close();
-
-      // Eight processes queue behind it, each to increment the counter once.
-      let finished = 0;
-      let wentAt = 0;
-      const waiters = race({
-        engine: "ps",
-        base: path,
-        scenario: "counter",
-        processes: 8,
-        args: () => [`--counter=${counter}`, "--times=1"],
-        onGo: () => wentAt = performance.now(),
-        onProgress: (d) => finished = d,
-      });
-      while (!wentAt) await sleep(10);
-      await sleep(500);
-      assert.equal(finished, 0, "a waiter got through while the holder held the lock");
-
-      const killedAt = performance.now();
-      holder.kill("SIGKILL");
-      const status = await holder.exited;
-      assert.equal(status.signal, "SIGKILL");
-      const run = await waiters;
-      console.log(
-        `  [kill -9] 8 waiters done ${secs(performance.now() - killedAt)} after the kill`,
-      );
-      const found = new Anomalies();
-      childErrors(run.outputs, found);
-      const base = await inspectBase(path, found);
-      assert.equal(found.total, 0, found.report());
-      const c = base.byId.get(counter)!;
-      assert.equal(c.n, 8, "the killed transaction's counter write (999999) must be gone");
-      assert.equal(c.a, 0);
-      assert.equal(base.records.filter((r) => r.note === "killed").length, 0);
-      for (const id of victims) assert.ok(base.byId.has(id), `record ${id} it deleted is back`);
-      assert.equal(base.count, 101);
-    } finally {
-      holder.kill("SIGKILL");
-      await holder.exited;
-    }
   });
 });
 

@@ -55,11 +55,12 @@ export interface ChildContext {
 export async function openEngine(
   engine: Engine,
   path: string,
-  options: { checkpointBytes?: number } = {},
+  options: { checkpointBytes?: number; timeoutMs?: number } = {},
 ): Promise<Base> {
   if (engine === "pg" || engine === "pg-nolock") {
     const { PgBase } = await import("../../pg.ts");
-    const db = new PgBase(path.replace(/^pg:/, ""));
+    const { timeoutMs } = options; // a table has no checkpoints
+    const db = new PgBase(path.replace(/^pg:/, ""), timeoutMs === undefined ? {} : { timeoutMs });
     if (engine === "pg") return db;
     const { unlockForTests } = await import("../../_pg/_kind.ts");
     return unlockForTests(db);

@@ -30,6 +30,7 @@ export {
   denoScript,
   nodeChild,
 } from "./child.ts";
+export { openEngine } from "./context.ts";
 export { childErrors, inspectBase, type Inspection, reportedIdDuplicates } from "./inspect.ts";
 export {
   type Engine,
