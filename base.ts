@@ -698,8 +698,12 @@ export class Base<S extends Schema = Schema> {
    */
   async update(records: Versioned | ReadonlyArray<Versioned>, changes: ValuesOf<S>): Promise<void> {
     checkArity("update", arguments.length, ["records", "changes"]);
-    const rows = await this.#write("update", (ws) => updateRecords(ws, records, changes));
-    applyToCallers(records, rows, changes);
+    let fields: readonly Field[] = [];
+    const rows = await this.#write("update", (ws) => {
+      fields = ws.fields;
+      return updateRecords(ws, records, changes);
+    });
+    await applyToCallers(records, rows, changes, { fields, toRecords: this.#records });
   }
 
   /**
@@ -921,7 +925,9 @@ export class Base<S extends Schema = Schema> {
       throw new TypeError(`Cannot run a transaction: expected a function, got ${show(fn)}`);
     }
     let tx: TransactionImpl | undefined;
+    let fields: readonly Field[] = [];
     const out = await this.#write("transaction", async (ws) => {
+      fields = ws.fields;
       tx = new TransactionImpl(ws, this.#records);
       this.#inTransaction = true;
       try {
@@ -931,7 +937,9 @@ export class Base<S extends Schema = Schema> {
         tx.end();
       }
     });
-    for (const u of tx!.updates) applyToCallers(u.records, u.rows, u.changes);
+    for (const u of tx!.updates) {
+      await applyToCallers(u.records, u.rows, u.changes, { fields, toRecords: this.#records });
+    }
     return out;
   }
 

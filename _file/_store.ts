@@ -10,6 +10,7 @@ import type { Field, Row, Stored } from "../_field/_codec.ts";
 import { codecOf } from "../_field/_list.ts";
 import { path } from "../_path.ts";
 import { type Cond, rowMatches } from "../_query/_where.ts";
+import { LAST_ID } from "../_storage/_schema.ts";
 import type {
   Change,
   IndexSpec,
@@ -112,6 +113,7 @@ export class FileStore implements Storage {
   #data!: DataFile;
   #log!: LogFile;
   #logEnd = LOG_HEADER;
+  #loads = 0;
   #overlay = new Map<number, Row | null>();
   #unsynced = false;
   #numeric: boolean[] = [];
@@ -226,6 +228,7 @@ export class FileStore implements Storage {
       this.#overlay = new Map();
       this.#logEnd = LOG_HEADER;
       this.#replay();
+      this.#loads++;
       return;
     }
   }
@@ -251,6 +254,7 @@ export class FileStore implements Storage {
         throw e;
       }
     }
+    if (commits.length) this.#loads++;
     this.#logEnd = end;
   }
 
@@ -538,9 +542,24 @@ export class FileStore implements Storage {
     }
   }
 
-  /** @internal Makes a write set's ops durable: one log record, one write (W1, W2, W7). */
-  commitSet(ops: Op[], pending: Map<number, Row | null>): void {
+  /**
+   * @internal How many times the committed state took in what others wrote
+   * (a load, or a replay that applied commits): a write set built before the
+   * last one is stale (W8).
+   */
+  get loads(): number {
+    return this.#loads;
+  }
+
+  /**
+   * @internal Makes a write set's ops durable: one log record, one write (W1,
+   * W2, W7). `loads` is {@linkcode loads} when the set began: if the state
+   * took in others' commits since (a read refreshed it mid-transaction), the
+   * set was built on what it no longer is (W8).
+   */
+  commitSet(ops: Op[], pending: Map<number, Row | null>, loads: number): void {
     if (ops.length === 0) return;
+    if (loads !== this.#loads) throw new BaseChangedError(this.dir, "changed");
     this.#recover();
     if (ops.length >= BIG_COMMIT) {
       // W7: a big commit becomes a new generation directly.
@@ -668,6 +687,8 @@ export class FileStore implements Storage {
         ? `a row of ${row.length} values, not ${width}`
         : !Number.isSafeInteger(id) || id < next
         ? `id ${id} is not above ${next - 1} (ids ascend and are never reused)`
+        : id > LAST_ID
+        ? `id ${id} is above ${LAST_ID}, the largest id a base gives`
         : !Number.isSafeInteger(v) || v < 0
         ? `bad version ${v} of ${id}`
         : "";
@@ -800,9 +821,11 @@ class FileWriteSet implements WriteSet {
   #layer: Layer;
   #reader: Reader;
   #ops: Op[] = [];
+  #loads: number;
 
   constructor(store: FileStore) {
     this.#store = store;
+    this.#loads = store.loads;
     this.#layer = { pending: new Map(), count: store.records, nextId: store.nextId };
     this.#reader = store.readerFor(this.#layer);
   }
@@ -850,7 +873,7 @@ class FileWriteSet implements WriteSet {
   }
 
   commit(): void {
-    this.#store.commitSet(this.#ops, this.#layer.pending);
+    this.#store.commitSet(this.#ops, this.#layer.pending, this.#loads);
     this.#ops = [];
     this.#layer.pending = new Map();
   }

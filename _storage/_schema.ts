@@ -2,11 +2,17 @@
 // A schema as a store keeps it in JSON (FORMAT.md, F2): the file store's
 // manifest (_file/_manifest.ts) and the PostgreSQL store's `psbase_meta` row
 // (_pg/_meta.ts) write their field and index lists the same way and check
-// them the same way when they read them back.
+// them the same way when they read them back; and the ids they give.
 
 import type { Field, Stored } from "../_field/_codec.ts";
 import { codecOf } from "../_field/_list.ts";
 import type { IndexSpec } from "./_types.ts";
+
+/**
+ * The largest `__id__` a base gives: the next id after it, 2^53 − 1, is still
+ * a safe integer (FORMAT.md, F2).
+ */
+export const LAST_ID = Number.MAX_SAFE_INTEGER - 1;
 
 /** A field as JSON holds it: a numeric default of −0 is the string `"-0"` (FORMAT.md, F2). */
 export type JsonField = Omit<Field, "default"> & { default: Stored };

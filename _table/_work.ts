@@ -8,6 +8,7 @@ import type { Field, Row, Stored } from "../_field/_codec.ts";
 import { ResultSet } from "../_query/_result_set.ts";
 import { compileWhere, fieldPosition } from "../_query/_where.ts";
 import { show } from "../_show.ts";
+import { LAST_ID } from "../_storage/_schema.ts";
 import type { Query, Reader, WriteSet } from "../_storage/_types.ts";
 import { checkId, isPlainObject, queryOptions, selectArgs, targetIds, wantOf } from "./_args.ts";
 import { encode } from "./_schema.ts";
@@ -40,6 +41,7 @@ function encodeValues(
         })`,
       );
     }
+    if (v === undefined) continue; // as if left out (TypeScript's optional fields)
     try {
       out.set(at[0], encode(at[1], v));
     } catch (e) {
@@ -62,7 +64,12 @@ export async function insertRows(ws: WriteSet, rows: unknown, method: string): P
     encoded.push(fields.map((f, j) => given.has(j + 2) ? given.get(j + 2)! : f.default));
   }
   const ids: number[] = [];
-  for (const vals of encoded) ids.push(await ws.insert(vals));
+  for (const vals of encoded) {
+    const id = await ws.insert(vals);
+    // The write set is dropped on a throw: nothing is written (ids are never reused).
+    if (id > LAST_ID) throw new RangeError(`Cannot ${method}: every id up to ${LAST_ID} is used`);
+    ids.push(id);
+  }
   return ids;
 }
 
@@ -102,6 +109,9 @@ export async function updateRecords(
     const cur = await ws.get(id);
     if (!cur) throw new ConflictError(id, version, null, await ws.idUsed(id));
     if (cur[1] !== version) throw new ConflictError(id, version, cur[1] as number);
+    if (version === Number.MAX_SAFE_INTEGER) {
+      throw new RangeError(`Cannot update: record ${id} is at the last version, ${version}`);
+    }
     const row = cur.slice();
     row[1] = version + 1;
     for (const [k, v] of given) row[k] = v;
@@ -123,12 +133,24 @@ export async function deleteTargets(ws: WriteSet, target: unknown): Promise<numb
   return n;
 }
 
-/** Puts the new values and versions of updated records into the caller's records. */
-export function applyToCallers(records: unknown, rows: Row[], changes: unknown): void {
+/**
+ * After a successful update, gives each record passed in what a read would
+ * now return for the fields `changes` set (stored values decoded: a date cut to
+ * its day, a link resolved to its record), and its new `__version__`.
+ */
+export async function applyToCallers(
+  records: unknown,
+  rows: Row[],
+  changes: unknown,
+  read: { fields: readonly Field[]; toRecords: ToRecords },
+): Promise<void> {
   const list = (Array.isArray(records) ? records : [records]) as Rec[];
+  const want = Object.entries(changes as object).filter(([, v]) => v !== undefined)
+    .map(([name]) => fieldPosition(name, read.fields)![0]);
+  const now = await read.toRecords(rows, want, read.fields);
   list.forEach((rec, i) => {
     try {
-      for (const [k, v] of Object.entries(changes as object)) rec[k] = v ?? null;
+      for (const k of want) rec[read.fields[k - 2].name] = now[i][read.fields[k - 2].name];
       rec.__version__ = rows[i][1] as number;
     } catch {
       // A frozen record stays as it was; the base holds the new values.

@@ -452,6 +452,28 @@ test("update() bumps __version__ and updates the caller's record", async (p) => 
   assert.equal((await db.get(stored[0].__id__))!.__version__, 2);
 });
 
+test("after update() (alone or in a transaction) the records passed in hold what a read returns: a date cut to its day, a link as its record, not the values given", async (p) => {
+  const owners = await p.make("owners").create({ name: "string" });
+  const pets = await p.make("pets").create({ name: "string", born: "date", owner: owners });
+  const ann = (await owners.get(await owners.insert({ name: "Ann" })))!;
+  const id = await pets.insert({ name: "Rex" });
+  const given = new Date(Date.UTC(2020, 4, 5, 15, 30));
+  const rex = (await pets.get(id))!;
+  await pets.update(rex, { born: given, owner: ann.__id__ });
+  const read = (await pets.get(id))!;
+  assert.deepEqual({ ...rex }, { ...read });
+  assert.equal(rex.born!.getTime(), Date.UTC(2020, 4, 5));
+  assert.notEqual(rex.born, given, "the record holds the Date object it was given");
+  assert.deepEqual(rex.owner, { __id__: ann.__id__, __version__: 0, name: "Ann" });
+  await pets.transaction(async (tx) => {
+    await tx.update(rex, { born: new Date(Date.UTC(2021, 0, 2, 23, 59)), owner: null });
+  });
+  assert.deepEqual({ ...rex }, { ...(await pets.get(id))! });
+  assert.equal(rex.born!.getTime(), Date.UTC(2021, 0, 2));
+  await pets.close();
+  await owners.close();
+});
+
 test("update() throws ConflictError on a stale record, changes nothing and leaves the caller's record alone", async (p) => {
   await using db = await people(p);
   await db.insertMany([{ name: "a", age: 1 }, { name: "b", age: 2 }]);

@@ -54,3 +54,27 @@ Deno.test("a plain Base refuses to commit over a commit it has not read (W8), an
     await again.close();
   });
 });
+
+Deno.test("a read through a plain Base inside its own transaction does not let the transaction commit over what it has not read (W8): BaseChangedError, nothing written", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "b");
+    const a = await new Base(path).create({ n: "int" });
+    const b = await new Base(path).open();
+    await a.insert({ n: 1 });
+    await assert.rejects(
+      () =>
+        a.transaction(async (tx) => {
+          await b.insert({ n: 2 }); // no lock: lands while a's transaction is open
+          assert.equal(await a.count(), 2); // the base's own read sees it (and refreshes)...
+          await tx.insert({ n: 3 }); // ...but the transaction's state predates it
+        }),
+      (e) => e instanceof BaseChangedError && e.how === "changed",
+    );
+    await a.close();
+    await b.close();
+    const again = await new Base(path).open();
+    assert.deepEqual((await again.select()).map((r) => [r.__id__, r.n]), [[1, 1], [2, 2]]);
+    assert.equal((await again.check()).ok, true);
+    await again.close();
+  });
+});

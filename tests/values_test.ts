@@ -6,6 +6,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Base } from "../mod.ts";
+import { denoFs } from "../_file/_fs_deno.ts";
+import { FileStore } from "../_file/_store.ts";
+import { LAST_ID } from "../_storage/_schema.ts";
 import { withTempDir } from "./_harness/temp.ts";
 
 const SCHEMA = { s: "string", i: "int", f: "float", d: "date", t: "datetime", b: "bool" } as const;
@@ -115,5 +118,51 @@ Deno.test("a string with a lone surrogate is refused at insert, update and setDe
       await assert.rejects(() => db.setDefault("s", bad), /well-formed/);
     }
     assert.deepEqual((await db.find()).map((r) => r.s), ["ok"]);
+  });
+});
+
+Deno.test("ids end at 2^53 − 2 and versions at 2^53 − 1: going past either is a RangeError that writes nothing, and the base stays readable", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "v");
+    const fs = { fs: denoFs, sync: true, checkpointBytes: 16384 };
+    const store = FileStore.create(path, [{ name: "s", type: "string", default: null }], [], fs);
+    // A record at the last version, as an import of a dump can bring (FileStore.restore).
+    store.restore([[LAST_ID - 1, Number.MAX_SAFE_INTEGER, "old"]]);
+    assert.throws(
+      () => store.restore([[LAST_ID + 1, 0, "x"]]),
+      /id 9007199254740991 is above 9007199254740990/,
+    );
+    store.close();
+    await using db = await new Base(path).open();
+    assert.equal(await db.insert({ s: "last" }), LAST_ID);
+    await assert.rejects(db.insert({ s: "past" }), RangeError);
+    await assert.rejects(db.insertMany([{ s: "past" }, { s: "past" }]), RangeError);
+    const old = (await db.get(LAST_ID - 1))!;
+    await assert.rejects(
+      db.update(old, { s: "new" }),
+      /record 9007199254740989 is at the last version/,
+    );
+    await db.close();
+    const again = await new Base(path).open();
+    assert.deepEqual((await again.find()).map((r) => [r.__id__, r.s]), [
+      [LAST_ID - 1, "old"],
+      [LAST_ID, "last"],
+    ]);
+    assert.equal((await again.check()).ok, true);
+    await again.close();
+  });
+});
+
+Deno.test("a field given as undefined is left out: insert gives it its default, update leaves it as it was", async () => {
+  await withTempDir(async (dir) => {
+    await using db = await new Base(join(dir, "v")).create({
+      n: { type: "int", default: 7 },
+      s: "string",
+    });
+    const id = await db.insert({ n: undefined, s: "a" });
+    assert.equal((await db.get(id))!.n, 7);
+    await db.update((await db.get(id))!, { n: undefined, s: "b" });
+    assert.deepEqual({ ...(await db.get(id))! }, { __id__: id, __version__: 1, n: 7, s: "b" });
+    await assert.rejects(db.update((await db.get(id))!, { n: undefined }), /no changes given/);
   });
 });
