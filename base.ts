@@ -61,6 +61,15 @@ import type {
 export { ResultSet } from "./_query/_result_set.ts";
 
 /**
+ * One read's resolution of links: the object each linked base is read
+ * through, and the linked records made so far, by base path and id.
+ */
+interface LinkWalk {
+  bases: Map<string, Base>;
+  made: Map<string, Map<number, Rec>>;
+}
+
+/**
  * Options of a `Base`.
  *
  * @example
@@ -310,8 +319,10 @@ export class Base<S extends Schema = Schema> {
   }
 
   /** Turns rows into records, resolving link fields (outside this base's lock: L3). */
-  #records = (rows: Row[], want: number[], fields: readonly Field[]): Promise<Rec[]> =>
-    toRecords(rows, want, fields, (f) => this.#link(f));
+  #records = (rows: Row[], want: number[], fields: readonly Field[]): Promise<Rec[]> => {
+    const walk: LinkWalk = { bases: new Map([[this.#path, this as Base]]), made: new Map() };
+    return toRecords(rows, want, fields, (f) => this.#link(f, walk));
+  };
 
   /** The linked base's name (a folder made absolute, a table) from a link field's `base`. */
   #linked(stored: string): string {
@@ -324,26 +335,49 @@ export class Base<S extends Schema = Schema> {
     return links && ((target) => links.name(this.#path, target));
   }
 
-  async #link(f: Field): Promise<LinkReader> {
+  /** Reads `f`'s linked records within `walk`: each base read through one object. */
+  async #link(f: Field, walk: LinkWalk): Promise<LinkReader> {
     const path = this.#linked(f.base!);
-    let entry = this.#links.get(path);
-    if (!entry) {
-      const Kind = this.constructor as new (p: string, o: BaseOptions) => Base;
-      const options = { ...this.#options };
-      entry = { base: new Kind(path, options), own: true };
-      this.#links.set(path, entry);
+    let base = walk.bases.get(path);
+    if (!base) {
+      let entry = this.#links.get(path);
+      if (!entry) {
+        const Kind = this.constructor as new (p: string, o: BaseOptions) => Base;
+        const options = { ...this.#options };
+        entry = { base: new Kind(path, options), own: true };
+        this.#links.set(path, entry);
+      }
+      base = entry.base;
+      walk.bases.set(path, base);
     }
-    const base = entry.base;
     if (!base.isOpen) await base.open();
-    return (ids) => base.#getMany(ids);
+    const linked = base;
+    return (ids) => linked.#getMany(ids, walk);
   }
 
-  async #getMany(ids: number[]): Promise<Map<number, Rec>> {
+  /**
+   * The whole records with `ids`, links resolved. A record `walk` already
+   * made is handed back as it is, so links that run in a cycle end.
+   */
+  async #getMany(ids: number[], walk: LinkWalk): Promise<Map<number, Rec>> {
+    let made = walk.made.get(this.#path);
+    if (!made) walk.made.set(this.#path, made = new Map());
+    const out = new Map<number, Rec>();
+    const fresh = ids.filter((id) => {
+      const r = made!.get(id);
+      if (r) out.set(id, r);
+      return !r;
+    });
+    if (!fresh.length) return out;
     return await this.#read("read links of", async (s) => {
-      const rows = await s.getMany(ids);
+      const rows = await s.getMany(fresh);
       const fields = s.fields;
-      const recs = await this.#records(rows, [1, ...fields.map((_, j) => j + 2)], fields);
-      return new Map(recs.map((r) => [r.__id__, r]));
+      const all = [1, ...fields.map((_, j) => j + 2)];
+      const recs = await toRecords(rows, all, fields, (f) => this.#link(f, walk), (recs) => {
+        for (const r of recs) made!.set(r.__id__, r);
+      });
+      for (const r of recs) out.set(r.__id__, r);
+      return out;
     });
   }
 

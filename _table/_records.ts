@@ -11,13 +11,15 @@ export type LinkReader = (ids: number[]) => Promise<Map<number, Rec>>;
 
 /**
  * Decodes `rows` (positions `want` filled) into records; each link field's
- * ids are read in one call through `link(field)`.
+ * ids are read in one call through `link(field)`. `made` sees the records
+ * before their links are resolved (so a cycle of links can end at them).
  */
 export async function toRecords(
   rows: Row[],
   want: number[],
   fields: readonly Field[],
   link: (field: Field) => Promise<LinkReader>,
+  made?: (recs: Rec[]) => void,
 ): Promise<Rec[]> {
   const out: Rec[] = [];
   const links: Array<[Field, number]> = [];
@@ -29,6 +31,7 @@ export async function toRecords(
     for (const k of want) if (k >= 2) r[fields[k - 2].name] = decode(fields[k - 2], row[k]);
     out.push(r);
   }
+  made?.(out);
   for (const [f, k] of links) {
     const ids = [...new Set(rows.map((r) => r[k]).filter((v) => v !== null))] as number[];
     if (!ids.length) continue;
