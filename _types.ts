@@ -323,7 +323,7 @@ export type Target =
 
 /**
  * The records `select(fields)` returns: those fields, plus `__id__` and
- * `__version__`.
+ * `__version__`; an empty list selects every field.
  *
  * @example
  * ```ts
@@ -334,6 +334,7 @@ export type Target =
  */
 export type Selected<S extends Schema, F extends readonly string[]> = string extends keyof S
   ? RecordOf<S>
+  : [F[number]] extends [never] ? RecordOf<S>
   : {
     [K in keyof RecordOf<S> as K extends F[number] | "__id__" | "__version__" ? K : never]:
       RecordOf<S>[K];

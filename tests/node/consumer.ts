@@ -91,6 +91,8 @@ export async function typed(dir: string): Promise<number> {
   first.score;
   // @ts-expect-error: misspelled field in the list
   await db.select(["nmae"]);
+  // An empty list selects every field (as at run time).
+  const every: number | null = (await db.select([]))[0].score;
   // @ts-expect-error: misspelled field in the sort spec
   await db.find({}, { orderBy: "-aeg" });
   const sorted: ResultSet<Person> = (await db.find({ ok: true })).sortBy("+name-age");
@@ -131,7 +133,7 @@ export async function typed(dir: string): Promise<number> {
   const lv: unknown = l.anything;
   const asBase: Base = db;
 
-  console.log(name, age, born, owner, version, wrong, w1, w2, w3, w4, w5, w6, n2, i2, sorted);
+  console.log(name, age, born, owner, version, wrong, w1, w2, w3, w4, w5, w6, n2, i2, every, sorted);
   return total + c + Number(a2age) + Number(lv) + Number(Boolean(asBase)) + counts.a;
 }
 
