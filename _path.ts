@@ -25,7 +25,7 @@ function normalize(path: string): string {
   return abs ? "/" + s : s || ".";
 }
 
-/** resolve, join, dirname and relative, on POSIX paths. */
+/** resolve, join, dirname, basename, relative and within, on POSIX paths. */
 export const path = {
   resolve(...parts: string[]): string {
     let p = "";
@@ -52,5 +52,9 @@ export const path = {
     let i = 0;
     while (i < a.length && i < b.length && a[i] === b[i]) i++;
     return [...Array(a.length - i).fill(".."), ...b.slice(i)].join("/");
+  },
+  /** Whether the absolute path `inner` is `outer` or inside it. */
+  within(inner: string, outer: string): boolean {
+    return inner === outer || inner.startsWith(outer.endsWith("/") ? outer : outer + "/");
   },
 };

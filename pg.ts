@@ -148,8 +148,12 @@ export interface CopyOptions {
  * its `__id__` and `__version__`, and `to` gives the same next id as `from`
  * (ids are never reused in either). The schema comes along: field order,
  * types, defaults, indexes; a link field links to the base of the same last
- * name beside `to` (a table for a folder `…/owners`, the folder
- * `<to's folder>/../owners` for a table `owners`): copy linked bases too.
+ * name beside `to`, of `to`'s kind (a table for a folder `…/owners`, the
+ * folder `<to's folder>/../owners` otherwise; a link of `from` to itself
+ * links `to` to itself): copy linked bases too. All or nothing: if the copy
+ * fails after creating `to`, `to` is removed, or with `"override"` the base
+ * it replaced is put back; a record `to` cannot store is named by its
+ * `__id__`. Folders that are the same or nested are a `TypeError`.
  * `from` is read in one consistent read; each base is left as it was, open
  * or closed (one opened for the copy is closed again). Writes to `from`
  * during the copy are not copied.

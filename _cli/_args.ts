@@ -199,6 +199,13 @@ export function parse(args: string[], commands: readonly Command[]): Parsed {
       `Cannot run ${what}: unexpected argument "${rest[max]}" (usage: ${usage(command)})`,
     );
   }
+  // An empty path would be the current folder (path.resolve("")): never what was meant.
+  if (base === "") {
+    throw new UsageError(`Cannot run ${what}: the base folder is "" (an empty path)`);
+  }
+  if (rest.includes("")) {
+    throw new UsageError(`Cannot run ${what}: an argument is "" (usage: ${usage(command)})`);
+  }
   return { command, ctx: { base, args: rest, options } };
 }
 

@@ -31,6 +31,23 @@ export async function place(base: string): Promise<Place> {
   return { dir, lockPath: dir + ".lock", fs: await defaultFs() };
 }
 
+/**
+ * Throws a UsageError unless the folders `dir` (the base) and `dest` (both
+ * absolute) are apart: neither is the other or inside it, so that writing
+ * `dest` adds nothing to the base's folder and `--override` removes nothing
+ * of the base.
+ */
+export function checkApart(command: string, dir: string, dest: string): void {
+  const why = dest === dir
+    ? `${dest} is the base itself`
+    : path.within(dest, dir)
+    ? `${dest} is inside the base's folder ${dir}`
+    : path.within(dir, dest)
+    ? `the base ${dir} is inside ${dest}`
+    : undefined;
+  if (why) throw new UsageError(`Cannot run psbase ${command}: ${why}`);
+}
+
 /** Whether a base (its manifest) is in `p.dir`. */
 export function exists(p: Place): boolean {
   try {

@@ -6,6 +6,7 @@
 
 import type { Field, Stored } from "../_field/_codec.ts";
 import { codecOf } from "../_field/_list.ts";
+import { show } from "../_show.ts";
 
 /** What a field's text must be, for error messages. */
 const EXPECTS: { [type: string]: string } = {
@@ -110,17 +111,26 @@ function checked(field: Field, v: Stored, got: unknown): Stored {
   return v;
 }
 
+/** A string value, unless it holds a lone surrogate (which no stored string can: FORMAT.md, F5). */
+function stringValue(field: Field, s: string): string {
+  if (!codecOf("string")!.valid(s)) {
+    throw new TypeError(
+      `expected ${expects(field)} of well-formed UTF-16 (no lone surrogate), got ${show(s)}`,
+    );
+  }
+  return s;
+}
+
 /**
  * A CSV cell or where-argument value as a stored value: `null` (an empty,
- * unquoted cell) is null, and so is `""` for any type but string (for which
- * it is the empty string); anything else is parsed by the field's type.
- * Throws a TypeError saying what was expected.
+ * unquoted cell) is null; anything else, `""` (the empty string) included,
+ * is parsed by the field's type. Throws a TypeError saying what was expected.
  */
 export function fromText(field: Field, text: string | null): Stored {
   if (text === null) return null;
-  if (field.type === "string") return text;
-  if (text === "") return null; // a quoted empty cell, for a type that has no empty value
   switch (field.type) {
+    case "string":
+      return stringValue(field, text);
     case "bool":
       if (text === "true") return true;
       if (text === "false") return false;
@@ -148,7 +158,7 @@ export function fromJson(field: Field, v: unknown): Stored {
   switch (field.type) {
     case "string":
       if (typeof v !== "string") throw bad(field, v);
-      return v;
+      return stringValue(field, v);
     case "bool":
       if (typeof v !== "boolean") throw bad(field, v);
       return v;

@@ -6,7 +6,7 @@ import { BaseNotFoundError } from "../_errors.ts";
 import { backupBase } from "../_file/_backup.ts";
 import { path } from "../_path.ts";
 import type { Command } from "./_args.ts";
-import { exists, place } from "./_base.ts";
+import { checkApart, exists, place } from "./_base.ts";
 
 /**
  * The `backup` command.
@@ -23,12 +23,12 @@ export const backup: Command = {
   count: [1, 1],
   summary: "a consistent copy in a new folder, taken without stopping writers",
   description: `
-Copies the base into <dest>, a folder that must not exist yet. The copy holds
-the base as it was after one commit: every commit acknowledged before the backup
-started, and no part of any commit. Writers are not stopped and no lock is
-taken: the backup copies the generation the manifest names (its data file never
-changes, its log is only appended to) up to the log's last whole commit, and
-starts over if a checkpoint replaces that generation meanwhile.
+Copies the base into <dest>, a new folder outside the base's folder. The copy
+holds the base as it was after one commit: every commit acknowledged before the
+backup started, and no part of any commit. Writers are not stopped and no lock
+is taken: the backup copies the generation the manifest names (its data file
+never changes, its log is only appended to) up to the log's last whole commit,
+and starts over if a checkpoint replaces that generation meanwhile.
 
 The copy is written into a temp folder beside <dest>, synced to disk, checked
 (as check does) and renamed to <dest>: a crash mid-backup leaves no half base at
@@ -37,12 +37,15 @@ folder: back up linked bases side by side.`,
   options: {},
   async run({ base, args, io }) {
     const p = await place(base);
-    if (!exists(p)) throw new BaseNotFoundError(p.dir);
     const dest = path.resolve(args[0]);
+    checkApart("backup", p.dir, dest);
+    if (!exists(p)) throw new BaseNotFoundError(p.dir);
     const r = backupBase(p.fs, p.dir, dest);
     const files = Object.entries(r.files).map(([n, s]) => `${n} ${s} B`).join(", ");
     await io.out(
-      `backed up ${p.dir} to ${dest}: generation ${r.gen}, ${r.records} records, ` +
+      `backed up ${p.dir} to ${dest}: generation ${r.gen}, ${r.records} record${
+        r.records === 1 ? "" : "s"
+      }, ` +
         `${r.logBytes} bytes of log (${files}); the copy passes check${
           r.retries ? ` (started over ${r.retries}x: checkpoints replaced the generation)` : ""
         }\n`,

@@ -7,7 +7,9 @@
 import { BaseExistsError } from "../_errors.ts";
 import { PsBase } from "../ps_base.ts";
 import type { Base } from "../base.ts";
+import { path } from "../_path.ts";
 import { type Command, UsageError } from "./_args.ts";
+import { checkApart } from "./_base.ts";
 
 /** `DATABASE_URL` (undefined when unset), or null where this process may not read it (Deno without --allow-env). */
 function readEnvUrl(envUrl: () => string | undefined): string | undefined | null {
@@ -61,18 +63,24 @@ Copies every record into a new base at <dest>, keeping ids, versions and the
 next id, so that records link and update as before. <base> and <dest> are each
 a folder, or pg:<table> for a table of PgBase in the database at --url (default:
 the DATABASE_URL environment variable). <dest> must not exist, unless
---override is given. Moving to PostgreSQL:
+--override is given, and two folders must be apart (neither inside the other).
+All or nothing: a copy that fails leaves no half copy at <dest> (with --override,
+the base it replaced is put back). Moving to PostgreSQL:
 
   psbase ./data/people copy pg:people --url postgres://user@host/db
 
 and back: psbase pg:people copy ./data/people. A link field is pointed at the
-base of the same name beside <dest>: copy linked bases too.`,
+base of the same last name beside <dest> (a link of the base to itself, at
+the copy itself): copy linked bases too.`,
   options: {
     url: { type: "string", value: "postgres://...", help: "the database of pg:<table> bases" },
     override: { type: "boolean", help: "replace <dest> if it exists" },
   },
   async run({ base, args, options, io }) {
     const url = options.url as string | undefined;
+    if (!base.startsWith("pg:") && !args[0].startsWith("pg:")) {
+      checkApart("copy", path.resolve(base), path.resolve(args[0]));
+    }
     const from = await baseAt(base, url);
     const to = await baseAt(args[0], url);
     const { copyBase } = await import("../pg.ts");
@@ -87,7 +95,9 @@ base of the same name beside <dest>: copy linked bases too.`,
         },
       );
       await io.out(
-        `copied ${r.records} records from ${from.path} to ${to.path} (next id ${r.nextId})\n`,
+        `copied ${r.records} record${
+          r.records === 1 ? "" : "s"
+        } from ${from.path} to ${to.path} (next id ${r.nextId})\n`,
       );
     } finally {
       await from.close();

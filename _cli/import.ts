@@ -16,7 +16,7 @@ import type { IndexSpec } from "../_storage/_types.ts";
 import { indexesOf, parseSchema, schemaDifferences } from "../_table/_schema.ts";
 import { choice, type Command, count, UsageError } from "./_args.ts";
 import { exists, openStore, type Place, place } from "./_base.ts";
-import { type Cell, parseCsv } from "./_csv.ts";
+import { type Cell, type CsvRecord, parseCsv } from "./_csv.ts";
 import type { Io } from "./_io.ts";
 import { Progress } from "./_progress.ts";
 import { parseSchemaText } from "./_schema.ts";
@@ -96,21 +96,37 @@ function readJsonl(text: string[], fields: readonly Field[], tick: (i: number) =
   return out;
 }
 
+/** Whether a CSV record is a blank line: one empty cell. */
+function isBlank(r: CsvRecord): boolean {
+  return r.cells.length === 1 && r.cells[0] === null;
+}
+
+/**
+ * The records of CSV lines: a header of field names first. Blank lines are
+ * skipped, as in JSON Lines, except after the header of a single column,
+ * where a blank line is a record whose one value is null (as dump writes it).
+ */
 function readCsv(text: string[], fields: readonly Field[], tick: (i: number) => void): Input[] {
   const records = parseCsv(text.join("\n") + (text.length ? "\n" : ""));
-  if (records.length === 0) return [];
-  const [header, ...rest] = records;
+  const at = records.findIndex((r) => !isBlank(r));
+  if (at < 0) throw new Error("it is empty (CSV starts with a header line of field names)");
+  const header = records[at];
   const cols = header.cells.map((name, j) => {
-    if (name === null || name === "") throw new Error(`line 1: column ${j + 1} has no name`);
-    return position(name, fields, 1);
+    if (name === null || name === "") {
+      throw new Error(`line ${header.line}: column ${j + 1} has no name`);
+    }
+    return position(name, fields, header.line);
   });
   const seen = new Set<number>();
   for (const [k, f] of cols) {
-    if (seen.has(k)) throw new Error(`line 1: column "${f.name}" is given twice`);
+    if (seen.has(k)) throw new Error(`line ${header.line}: column "${f.name}" is given twice`);
     seen.add(k);
   }
-  return rest.map(({ line, cells }) => {
+  const out: Input[] = [];
+  for (const r of records.slice(at + 1)) {
+    const { line, cells } = r;
     tick(line);
+    if (cols.length > 1 && isBlank(r)) continue;
     if (cells.length !== cols.length) {
       throw new Error(
         `line ${line}: ${cells.length} value${
@@ -120,8 +136,9 @@ function readCsv(text: string[], fields: readonly Field[], tick: (i: number) => 
     }
     const given = new Map<number, Stored>();
     cells.forEach((c: Cell, j) => given.set(cols[j][0], coerce(fromText, cols[j][1], c, line)));
-    return { line, given };
-  });
+    out.push({ line, given });
+  }
+  return out;
 }
 
 /** The schema to create the base with, from --schema or --schema-file; undefined if neither. */
@@ -189,7 +206,9 @@ __version__, so importing a dump gives the same records, links included; the ids
 must be new to the base (above its ids so far). --new-ids numbers them anew.
 Fields left out get their default. JSON values: strings, numbers, booleans,
 dates and datetimes as ISO 8601 strings, links as ids. CSV: a header of field
-names; an empty cell is null, "" the empty string.
+names; an empty cell is null, "" the empty string (only a string field takes
+it). Blank lines are skipped, except in a CSV of one column, where a blank line
+is a record holding null.
 
 A schema is JSON, {"name": "string", "age": {"type": "int", "default": 0,
 "index": true}, "owner": {"type": "link", "base": "../owners"}}, as info --json
@@ -244,7 +263,13 @@ float, bool, date, datetime, link.`,
     }
 
     // 2. Every line read and coerced before anything is written.
-    const text = lines(await io.read(file));
+    const bytes = await io.read(file);
+    let text: string[];
+    try {
+      text = lines(bytes);
+    } catch (e) {
+      throw new Error(`Cannot import ${source}: ${(e as Error).message}`);
+    }
     const progress = new Progress(io, "import", text.length, "lines", options.quiet === true);
     const tick = (i: number) => progress.update(i);
     let inputs: Input[];

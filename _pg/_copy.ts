@@ -1,31 +1,159 @@
 // Copyright 2026 the psbase authors. MIT license.
 // Copying a base into another, of any kind (a folder into a table and back),
 // keeping every `__id__`, `__version__` and the next id, through the storage
-// interface and each base's own locking.
+// interface and each base's own locking. All or nothing: a copy that fails
+// after creating its destination removes it again, or puts back the base
+// that `"override"` replaced.
 
 import type { Field, Row } from "../_field/_codec.ts";
 import { path } from "../_path.ts";
-import type { Storage } from "../_storage/_types.ts";
+import type { IndexSpec, Storage } from "../_storage/_types.ts";
 import { baseInternals, kindOf } from "../_table/_kind.ts";
 import type { Base } from "../base.ts";
 import type { CopyReport } from "../pg.ts";
 
-/** How a link field of `to` names the base that a field of `from` links to (by its last name). */
+/** What a base holds, read in one consistent read. */
+interface Contents {
+  fields: Field[];
+  indexes: IndexSpec[];
+  /** Every live row, whole, in `__id__` order. */
+  rows: Row[];
+  nextId: number;
+}
+
+/** Whether a base is a folder (a table is named, not placed: its kind names its links). */
+function isFolder(base: Base): boolean {
+  return kindOf(base.constructor).links === undefined;
+}
+
+/**
+ * Throws a TypeError when `from` and `to` are the same folder or one is
+ * inside the other: a base's folder holds its own files only.
+ */
+function checkApart(from: Base, to: Base): void {
+  if (!isFolder(from) || !isFolder(to)) return;
+  if (from.path === to.path) throw new TypeError(`Cannot copy ${from.path} onto itself`);
+  if (path.within(to.path, from.path)) {
+    throw new TypeError(
+      `Cannot copy ${from.path} to ${to.path}: the destination is inside the base's folder`,
+    );
+  }
+  if (path.within(from.path, to.path)) {
+    throw new TypeError(
+      `Cannot copy ${from.path} to ${to.path}: the base is inside the destination's folder`,
+    );
+  }
+}
+
+/**
+ * How a link field of `to` names the base that a field of `from` links to:
+ * the base of the same last name beside `to` (a table of that name for a
+ * table), whatever kinds the two are; a link of `from` to itself links `to`
+ * to itself.
+ */
 function relink(from: Base, to: Base, field: Field): Field {
   const linked = from.schema[field.name].base!;
-  const leaf = path.basename(linked);
   const kind = kindOf(to.constructor);
-  const toTable = kind.links !== undefined;
-  // A table is named by its folder's last name; a folder sits beside `to`'s.
-  const target = toTable
+  const leaf = path.basename(linked);
+  const target = linked === from.path
+    ? to.path
+    : kind.links
     ? leaf
-    : kindOf(from.constructor).links
-    ? path.join(path.dirname(to.path), leaf)
-    : linked;
+    : path.join(path.dirname(to.path), leaf);
   const base = kind.links
     ? kind.links.name(to.path, target)
     : path.relative(to.path, target) || ".";
   return { ...field, base };
+}
+
+/** Everything `base` (open) holds, in one read. */
+async function contents(base: Base): Promise<Contents> {
+  return await baseInternals().read(base, async (s: Storage) => {
+    const want = Array.from({ length: s.fields.length + 1 }, (_, j) => j + 1);
+    const rows = await s.select({ conds: [], want, order: [], offset: 0 });
+    const next = (await s.info()).nextId; // after the rows: not below any of their ids
+    if (!Number.isSafeInteger(next)) {
+      throw new Error(`Cannot copy ${base.path}: its storage does not tell its next id`);
+    }
+    return {
+      fields: s.fields.map((f) => ({ ...f })),
+      indexes: s.indexes.map((ix) => ({ ...ix })),
+      rows,
+      nextId: next as number,
+    };
+  });
+}
+
+/** What the base at `to` holds now, or undefined when there is none (or it cannot be read). */
+async function existing(to: Base): Promise<Contents | undefined> {
+  try {
+    if (!to.isOpen) await to.open();
+    return await contents(to);
+  } catch {
+    return undefined; // nothing there, or nothing readable: nothing to put back
+  }
+}
+
+/** `e`, a storage's refusal of record `id`, as an error naming the record and the copy. */
+function refused(e: unknown, id: number, what: string): unknown {
+  if (!(e instanceof TypeError || e instanceof RangeError)) return e;
+  // "Cannot write field "s": why" (the store's words) reads "record 2, field "s": why".
+  const m = /^Cannot write (field "[^"]*"): ([^]*)$/.exec(e.message);
+  const why = m ? `record ${id}, ${m[1]}: ${m[2]}` : `record ${id}: ${e.message}`;
+  const Type = e instanceof TypeError ? TypeError : RangeError;
+  return new Type(`Cannot ${what}: ${why}`, { cause: e });
+}
+
+/** Writes `c`'s rows into the new, empty base `to` (of fields `fields`) in one write set. */
+async function fill(to: Base, fields: Field[], c: Contents, what: string): Promise<void> {
+  await baseInternals().write(to, async (ws) => {
+    // Ids are given in order from 1 in a new base: a row for each id, and
+    // each id of no record (deleted, rolled back) taken and deleted again.
+    const filler: Row = fields.map((f) => f.default);
+    let j = 0;
+    const gaps: number[] = [];
+    for (let id = 1; id < c.nextId; id++) {
+      const row: Row | undefined = c.rows[j]?.[0] === id ? c.rows[j++] : undefined;
+      let got: number;
+      try {
+        got = await ws.insert(row ? row.slice(2) : filler);
+        if (got === id && row && (row[1] as number) > 0) await ws.update(row);
+      } catch (e) {
+        throw refused(e, id, what);
+      }
+      if (got !== id) {
+        throw new Error(`Cannot copy into ${to.path}: it gave id ${got} where ${id} was due`);
+      }
+      if (!row) gaps.push(id);
+    }
+    for (const id of gaps) await ws.delete(id);
+  });
+}
+
+/**
+ * After the copy into `to`, which it created, failed with `failure`: puts
+ * back the base `old` that it replaced, or removes `to` when there was none.
+ * Throws when it cannot, saying so and what is left.
+ */
+async function undo(to: Base, old: Contents | undefined, failure: unknown): Promise<void> {
+  try {
+    if (!old) return await to.destroy();
+    await baseInternals().create(to, old.fields, old.indexes, "override");
+    await fill(to, old.fields, old, `put back ${to.path}`);
+  } catch (e) {
+    let left = "";
+    try {
+      await to.destroy(); // no half copy, at least
+    } catch {
+      left = ", and a half copy is left there";
+    }
+    throw new Error(
+      `${(failure as Error)?.message ?? failure}; then ${
+        old ? `putting back the base ${to.path} held` : `removing ${to.path}`
+      } failed too${left} (${(e as Error)?.message ?? e})`,
+      { cause: failure },
+    );
+  }
 }
 
 /** Copies `from` into a new base `to` (see pg.ts `copyBase`). */
@@ -34,45 +162,24 @@ export async function copy(
   to: Base,
   mode: "override" | undefined,
 ): Promise<CopyReport> {
-  const internals = baseInternals();
+  checkApart(from, to);
+  const what = `copy ${from.path} into ${to.path}`;
   const opened = !from.isOpen;
   const toWasOpen = to.isOpen;
   if (opened) await from.open();
   try {
-    const { fields, indexes, rows, nextId } = await internals.read(from, async (s: Storage) => {
-      const want = Array.from({ length: s.fields.length + 1 }, (_, j) => j + 1);
-      const rows = await s.select({ conds: [], want, order: [], offset: 0 });
-      const next = (await s.info()).nextId; // after the rows: not below any of their ids
-      if (!Number.isSafeInteger(next)) {
-        throw new Error(`Cannot copy ${from.path}: its storage does not tell its next id`);
-      }
-      return {
-        fields: s.fields.map((f) => ({ ...f })),
-        indexes: s.indexes.map((ix) => ({ ...ix })),
-        rows,
-        nextId: next as number,
-      };
-    });
-    const target = fields.map((f) => f.type === "link" ? relink(from, to, f) : f);
-    await internals.create(to, target, indexes, mode);
-    await internals.write(to, async (ws) => {
-      // Ids are given in order from 1 in a new base: a row for each id, and
-      // each id of no record (deleted, rolled back) taken and deleted again.
-      const filler: Row = target.map((f) => f.default);
-      let j = 0;
-      const gaps: number[] = [];
-      for (let id = 1; id < nextId; id++) {
-        const row: Row | undefined = rows[j]?.[0] === id ? rows[j++] : undefined;
-        const got = await ws.insert(row ? row.slice(2) : filler);
-        if (got !== id) {
-          throw new Error(`Cannot copy into ${to.path}: it gave id ${got} where ${id} was due`);
-        }
-        if (!row) gaps.push(id);
-        else if ((row[1] as number) > 0) await ws.update(row);
-      }
-      for (const id of gaps) await ws.delete(id);
-    });
-    return { records: rows.length, nextId };
+    const source = await contents(from);
+    const fields = source.fields.map((f) => f.type === "link" ? relink(from, to, f) : f);
+    // What "override" replaces, to put back if the copy fails.
+    const old = mode === "override" ? await existing(to) : undefined;
+    await baseInternals().create(to, fields, source.indexes, mode);
+    try {
+      await fill(to, fields, source, what);
+    } catch (e) {
+      await undo(to, old, e);
+      throw e;
+    }
+    return { records: source.rows.length, nextId: source.nextId };
   } finally {
     if (opened) await from.close();
     if (!toWasOpen) await to.close();

@@ -59,6 +59,22 @@ export function nodeCli(bin: string): Cli {
   return { name: "node", run: (args, stdin) => spawn(bin, args, stdin) };
 }
 
+/** Every file under `dir` with its bytes (base64), and every folder (a trailing /), by relative path. */
+export function snapshotTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const at = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        out.set(at + "/", "");
+        walk(at);
+      } else out.set(at, fs.readFileSync(join(dir, at)).toString("base64"));
+    }
+  };
+  walk("");
+  return out;
+}
+
 /** Fails with the run's output unless it exited with `code`. */
 export function expectCode(r: Ran, code: number, what: string): void {
   assert.equal(r.code, code, `${what}: exit ${r.code}, expected ${code}\n${r.out}\n${r.err}`);
@@ -322,7 +338,7 @@ export async function importBadLineScenario(cli: Cli, dir: string): Promise<void
   }
   const before = snapshotFiles(path);
   const good = (i: number) => JSON.stringify({ name: `new ${i}`, n: i, day: "2024-01-01" });
-  const cases: Array<[string, string, string[], RegExp]> = [
+  const cases: Array<[string, string | Uint8Array, string[], RegExp]> = [
     [
       "a value of the wrong type",
       [good(1), good(2), good(3), '{"name":5}', good(5)].join("\n"),
@@ -342,6 +358,30 @@ export async function importBadLineScenario(cli: Cli, dir: string): Promise<void
       "name,n\nfine,1\nbad,1.5\n",
       ["--format", "csv"],
       /line 3, field "n": expected an integer from -\(2\^53 - 1\) to 2\^53 - 1, got "1.5"$/m,
+    ],
+    [
+      '"" (the empty string) in a CSV int column',
+      'name,n\nfine,1\nempty,""\n',
+      ["--format", "csv"],
+      /^psbase import: Cannot import .*input\.txt: line 3, field "n": expected an integer .*, got ""$/,
+    ],
+    [
+      "an empty CSV file",
+      "",
+      ["--format", "csv"],
+      /^psbase import: Cannot import .*input\.txt: it is empty \(CSV starts with a header line/,
+    ],
+    [
+      "a line that is not UTF-8",
+      new Uint8Array([...new TextEncoder().encode(good(1) + "\n"), 0x7b, 0xff, 0xfe, 0x7d]),
+      [],
+      /^psbase import: Cannot import .*input\.txt: line 2: not UTF-8 text$/,
+    ],
+    [
+      "a string with a lone surrogate (JSON's \\ud800)",
+      [good(1), '{"name":"\\ud800"}'].join("\n"),
+      [],
+      /^psbase import: Cannot import .*: line 2, field "name": expected a string of well-formed UTF-16 \(no lone surrogate\), got "\\ud800"$/,
     ],
     [
       "an integer beyond 2^53 (JSON rounds it)",
@@ -423,6 +463,10 @@ export async function usageScenario(cli: Cli, dir: string): Promise<void> {
     [path, "dump", "n=5..1"],
     [path, "dump", "justtext"],
     [path, "backup"],
+    ["", "info"], // "" would be the current folder
+    [path, "backup", ""],
+    [path, "copy", ""],
+    [path, "import", ""],
     [path, "backup", join(dir, "a"), join(dir, "b2")],
     [path, "import", "--timeout", "soon"],
     [path, "import", "--schema"],

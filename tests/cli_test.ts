@@ -16,6 +16,7 @@ import {
   expectCode,
   importBadLineScenario,
   roundTripScenario,
+  snapshotTree,
   usageScenario,
   writeSample,
 } from "./_cli.ts";
@@ -172,5 +173,91 @@ Deno.test("psbase import shows progress on stderr for long inputs (plain lines w
     assert.equal(quiet.err, "");
     const small = await cli.run([join(dir, "small"), "import", "--schema", "k:int"], '{"k":1}');
     assert.equal(small.err, "", "a short import shows no progress");
+  });
+});
+
+Deno.test("psbase import of CSV skips blank lines as it does in JSON Lines, except in a CSV of one column, where a blank line is a null, as dump writes it", async () => {
+  await withTempDir(async (dir) => {
+    const two = join(dir, "two");
+    const r = await cli.run(
+      [two, "import", "--format", "csv", "--schema", "s:string,i:int"],
+      "\ns,i\nA,1\n\n\r\nB,2\n\n\n",
+    );
+    expectCode(r, 0, "import of CSV with blank lines");
+    const dump = await cli.run([two, "dump", "--fields", "s,i"]);
+    assert.equal(dump.out, '{"s":"A","i":1}\n{"s":"B","i":2}\n');
+    const late = await cli.run(
+      [join(dir, "late"), "import", "--format", "csv", "--schema", "s:string,i:int"],
+      "s,i\nA,1\n\nB,x\n",
+    );
+    expectCode(late, 1, "import of a bad line after a blank one");
+    assert.match(late.err, /: line 4, field "i": /, "line numbers count the blank lines");
+
+    // One column: a null is a blank line, and it imports back as a record.
+    const one = join(dir, "one");
+    {
+      await using db = await new PsBase(one).create({ name: "string" });
+      await db.insertMany([{ name: "x" }, { name: null }, { name: "y" }, { name: null }]);
+    }
+    const csv = await cli.run([one, "dump", "--format", "csv", "--fields", "name"]);
+    assert.equal(csv.out, "name\nx\n\ny\n\n");
+    const back = join(dir, "back");
+    const imported = await cli.run(
+      [back, "import", "--format", "csv", "--schema", "name:string"],
+      csv.out,
+    );
+    expectCode(imported, 0, "import of a one-column CSV dump");
+    assert.equal(
+      (await cli.run([back, "dump", "--format", "csv"])).out,
+      (await cli.run([one, "dump", "--format", "csv"])).out,
+    );
+  });
+});
+
+Deno.test("psbase backup and copy refuse a destination that is, or is inside, the base's folder, or holds it: exit 2, one line, nothing written", async () => {
+  await withTempDir(async (dir) => {
+    const base = join(dir, "t1");
+    {
+      await using db = await new PsBase(base).create({ n: "int" });
+      await db.insert({ n: 1 });
+    }
+    fs.rmSync(base + ".lock");
+    const before = snapshotTree(dir);
+    const cases: Array<[string[], RegExp]> = [
+      [[base, "backup", join(base, "inside")], /: .*t1\/inside is inside the base's folder .*t1$/],
+      [[base, "backup", join(base, "a", "b")], /is inside the base's folder/],
+      [[base, "backup", base], /: .*t1 is the base itself$/],
+      [[base, "backup", dir], /: the base .*t1 is inside /],
+      [[base, "copy", join(base, "sub")], /: .*t1\/sub is inside the base's folder .*t1$/],
+      [[base, "copy", join(base, "sub"), "--override"], /is inside the base's folder/],
+      [[base, "copy", dir, "--override"], /: the base .*t1 is inside /],
+      [[join(base, "sub"), "copy", base, "--override"], /: the base .*t1\/sub is inside .*t1$/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli.run(args);
+      expectCode(r, 2, `psbase ${args.join(" ")}`);
+      assert.equal(r.out, "");
+      const lines = r.err.trimEnd().split("\n");
+      assert.equal(lines.length, 1, r.err);
+      assert.match(lines[0], /^Cannot run psbase (backup|copy): /);
+      assert.match(lines[0], message);
+      assert.deepEqual(snapshotTree(dir), before, `psbase ${args.join(" ")} wrote something`);
+    }
+  });
+});
+
+Deno.test('psbase copy and backup of one record say "1 record"', async () => {
+  await withTempDir(async (dir) => {
+    const base = join(dir, "t1");
+    {
+      await using db = await new PsBase(base).create({ n: "int" });
+      await db.insert({ n: 1 });
+    }
+    const copied = await cli.run([base, "copy", join(dir, "t2")]);
+    expectCode(copied, 0, "copy");
+    assert.match(copied.out, /^copied 1 record from /);
+    const backed = await cli.run([base, "backup", join(dir, "t3")]);
+    expectCode(backed, 0, "backup");
+    assert.match(backed.out, /: generation \d+, 1 record, /);
   });
 });

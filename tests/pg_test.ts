@@ -263,6 +263,81 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
     },
   );
 
+  /** A folder base of strings, record `bad` holding U+0000 (which PostgreSQL's text cannot). */
+  const withNul = async (path: string, bad: number) => {
+    await using db = await new PsBase(path).create({ s: "string" });
+    await db.insertMany([1, 2, 3, 4].map((i) => ({ s: i === bad ? "a\0b" : `s${i}` })));
+    return path;
+  };
+  const tableLeft = async (name: string) => [
+    (await q(`SELECT to_regclass('${name}') IS NOT NULL`))[0][0],
+    (await q(`SELECT count(*)::int FROM psbase_meta WHERE name = '${name}'`))[0][0],
+  ];
+
+  await t.step(
+    "copyBase() into a table that fails on a record (U+0000) names its __id__ and leaves no table and no psbase_meta row: a rerun succeeds",
+    async () => {
+      await withTempDir(async (dir) => {
+        const path = await withNul(join(dir, "copy_nul"), 3);
+        await assert.rejects(
+          () => copyBase(new PsBase(path), new PgBase("copy_nul", { url })),
+          (e: Error) =>
+            e instanceof TypeError &&
+            /^Cannot copy .*\/copy_nul into copy_nul: record 3, field "s": PostgreSQL cannot store U\+0000/
+              .test(e.message),
+        );
+        assert.deepEqual(
+          await tableLeft("copy_nul"),
+          [false, 0],
+          "the table and its row are removed",
+        );
+        {
+          await using db = await new PsBase(path).open();
+          await db.update((await db.get(3))!, { s: "fixed" });
+        }
+        assert.deepEqual(await copyBase(new PsBase(path), new PgBase("copy_nul", { url })), {
+          records: 4,
+          nextId: 5,
+        });
+        await using copy = await new PgBase("copy_nul", { url }).open();
+        assert.deepEqual((await copy.get(3))!, { __id__: 3, __version__: 1, s: "fixed" });
+        await copy.destroy();
+      });
+    },
+  );
+
+  await t.step(
+    'copyBase() with mode "override" that fails puts back the table it replaced: records, versions, deleted ids, next id, schema and indexes',
+    async () => {
+      await withTempDir(async (dir) => {
+        {
+          await using old = await new PgBase("copy_kept", { url }).create({
+            s: { type: "string", index: true },
+            n: { type: "int", default: 7 },
+          });
+          await old.insertMany([{ s: "a" }, { s: "b", n: 2 }, { s: "c" }, { s: "gone" }]);
+          await old.update((await old.get(2))!, { n: 3 });
+          await old.delete([1, 4]);
+        }
+        const before = await (async () => {
+          await using old = await new PgBase("copy_kept", { url }).open();
+          return { rows: [...await old.select()], schema: old.schema };
+        })();
+        const path = await withNul(join(dir, "copy_kept"), 2);
+        await assert.rejects(
+          () => copyBase(new PsBase(path), new PgBase("copy_kept", { url }), { mode: "override" }),
+          /record 2, field "s": PostgreSQL cannot store U\+0000/,
+        );
+        await using kept = await new PgBase("copy_kept", { url }).open();
+        assert.deepEqual([...await kept.select()], before.rows);
+        assert.deepEqual(kept.schema, before.schema);
+        assert.equal(await kept.insert({ s: "next" }), 5, "the next id is the old one");
+        assert.equal((await kept.check()).ok, true);
+        await kept.destroy();
+      });
+    },
+  );
+
   await t.step(
     "two PgBases on one table see each other's inserts, cleanup, schema changes and defaults",
     async () => {

@@ -133,7 +133,24 @@ export async function typed(dir: string): Promise<number> {
   const lv: unknown = l.anything;
   const asBase: Base = db;
 
-  console.log(name, age, born, owner, version, wrong, w1, w2, w3, w4, w5, w6, n2, i2, every, sorted);
+  console.log(
+    name,
+    age,
+    born,
+    owner,
+    version,
+    wrong,
+    w1,
+    w2,
+    w3,
+    w4,
+    w5,
+    w6,
+    n2,
+    i2,
+    every,
+    sorted,
+  );
   return total + c + Number(a2age) + Number(lv) + Number(Boolean(asBase)) + counts.a;
 }
 
