@@ -959,22 +959,21 @@ export class Base<S extends Schema = Schema> {
       throw new TypeError(`Cannot run a transaction: expected a function, got ${show(fn)}`);
     }
     let tx: TransactionImpl | undefined;
-    let fields: readonly Field[] = [];
-    const out = await this.#write("transaction", async (ws) => {
-      fields = ws.fields;
-      tx = new TransactionImpl(ws, this.#records);
-      this.#inTransaction = true;
-      try {
-        return await fn(tx as unknown as Transaction<S>);
-      } finally {
-        this.#inTransaction = false;
-        tx.end();
-      }
-    });
-    for (const u of tx!.updates) {
-      await applyToCallers(u.records, u.rows, u.changes, { fields, toRecords: this.#records });
+    try {
+      return await this.#write("transaction", async (ws) => {
+        tx = new TransactionImpl(ws, this.#records);
+        this.#inTransaction = true;
+        try {
+          return await fn(tx as unknown as Transaction<S>);
+        } finally {
+          this.#inTransaction = false;
+          tx.end();
+        }
+      });
+    } catch (e) {
+      (tx as TransactionImpl | undefined)?.restoreCallers(); // rolled back: so are the records
+      throw e;
     }
-    return out;
   }
 
   /**

@@ -6,6 +6,7 @@ import type { ResultSet } from "../_query/_result_set.ts";
 import type { WriteSet } from "../_storage/_types.ts";
 import { checkArity } from "./_args.ts";
 import {
+  applyToCallers,
   countRecords,
   deleteTargets,
   getRecord,
@@ -16,13 +17,11 @@ import {
   type ToRecords,
   updateRecords,
 } from "./_work.ts";
-import type { Row } from "../_field/_codec.ts";
 
-/** Updates to callers' records, applied once the transaction commits. */
-export interface PendingUpdate {
-  records: unknown;
-  rows: Row[];
-  changes: unknown;
+/** What an update inside the transaction changed in a caller's record, to put back on rollback. */
+interface Saved {
+  rec: Rec;
+  values: [string, unknown][];
 }
 
 /** The `tx` of one transaction. */
@@ -30,8 +29,8 @@ export class TransactionImpl {
   #ws: WriteSet;
   #toRecords: ToRecords;
   #done = false;
-  /** Caller records to update on commit. */
-  readonly updates: PendingUpdate[] = [];
+  /** The callers' records as they were before each update, latest last. */
+  #saved: Saved[] = [];
 
   constructor(ws: WriteSet, toRecords: ToRecords) {
     this.#ws = ws;
@@ -48,6 +47,18 @@ export class TransactionImpl {
   /** Ends the transaction: `tx` refuses every call from now on. */
   end(): void {
     this.#done = true;
+  }
+
+  /** After a rollback: puts back what the updates gave the callers' records. */
+  restoreCallers(): void {
+    for (const { rec, values } of this.#saved.reverse()) {
+      try {
+        for (const [k, v] of values) rec[k] = v;
+      } catch {
+        // A frozen record was not changed either.
+      }
+    }
+    this.#saved = [];
   }
 
   async get(id: number): Promise<Rec | undefined> {
@@ -90,8 +101,14 @@ export class TransactionImpl {
   }
   async update(records: unknown, changes: unknown): Promise<void> {
     checkArity("update", arguments.length, ["records", "changes"]);
-    const rows = await updateRecords(this.#w("update"), records, changes);
-    this.updates.push({ records, rows, changes });
+    const ws = this.#w("update");
+    const rows = await updateRecords(ws, records, changes);
+    // The records get their new values now, so that the transaction can go on from them (and
+    // update them again); a rollback puts back what they held (restoreCallers).
+    const list = (Array.isArray(records) ? records : [records]) as Rec[];
+    const keys = ["__version__", ...Object.keys(changes as object)];
+    for (const rec of list) this.#saved.push({ rec, values: keys.map((k) => [k, rec[k]]) });
+    await applyToCallers(records, rows, changes, { fields: ws.fields, toRecords: this.#toRecords });
   }
   async delete(target: unknown): Promise<number> {
     checkArity("delete", arguments.length, ["target"]);

@@ -474,6 +474,29 @@ test("after update() (alone or in a transaction) the records passed in hold what
   await owners.close();
 });
 
+test("inside a transaction, update() gives the record its new values at once, so it can be updated again; a rollback puts the record back as it was", async (p) => {
+  await using db = await people(p);
+  const id = await db.insert({ name: "a", age: 1 });
+  const r = (await db.get(id))!;
+  await db.transaction(async (tx) => {
+    await tx.update(r, { age: 2 });
+    assert.deepEqual([r.age, r.__version__], [2, 1]);
+    await tx.update(r, { age: (r.age as number) + 1, name: "b" });
+  });
+  assert.deepEqual([r.name, r.age, r.__version__], ["b", 3, 2]);
+  assert.deepEqual({ ...r }, { ...(await db.get(id))! });
+  await assert.rejects(
+    db.transaction(async (tx) => {
+      await tx.update(r, { age: 10 });
+      await tx.update(r, { name: "c" });
+      throw new Error("no");
+    }),
+    /no/,
+  );
+  assert.deepEqual([r.name, r.age, r.__version__], ["b", 3, 2], "the rollback put it back");
+  assert.deepEqual({ ...r }, { ...(await db.get(id))! });
+});
+
 test("update() throws ConflictError on a stale record, changes nothing and leaves the caller's record alone", async (p) => {
   await using db = await people(p);
   await db.insertMany([{ name: "a", age: 1 }, { name: "b", age: 2 }]);
