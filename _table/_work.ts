@@ -210,7 +210,13 @@ export async function selectRecords(
   const end = limit === undefined ? Infinity : offset + limit;
   let seen = 0;
   for (const r of records) {
-    if (!predicate(r)) continue;
+    const ok: unknown = predicate(r);
+    if (typeof (ok as { then?: unknown })?.then === "function") {
+      throw new TypeError(
+        `Cannot ${method}: the where function returned a promise (it must return true or false, not wait)`,
+      );
+    }
+    if (!ok) continue;
     if (seen++ < offset) continue;
     if (seen > end) break;
     if (!names.length) out.push(r);

@@ -745,6 +745,23 @@ test("links that run in a cycle (a record its own parent; two bases linking each
   await people.close();
 });
 
+test("a where function that returns a promise (an async function) is a TypeError, not a match of every record", async (p) => {
+  await using db = await people(p);
+  await db.insertMany([{ name: "a" }, { name: "b" }]);
+  const never = (async () => false) as unknown as (r: unknown) => boolean;
+  for (
+    const call of [() => db.find(never), () => db.select(["name"], never), () => db.count(never)]
+  ) {
+    await assert.rejects(
+      call,
+      (e) => e instanceof TypeError && /returned a promise/.test(e.message),
+    );
+  }
+  await db.transaction(async (tx) => {
+    await assert.rejects(tx.find(never), TypeError);
+  });
+});
+
 test("check() of a sound base reports no problem", async (p) => {
   await using db = await people(p);
   await db.insertMany([{ name: "a" }, { name: "b", born: new Date(0) }]);
