@@ -229,16 +229,20 @@ export type IsSortSpec<
   K extends string,
   Cur extends string = "",
   Seen extends boolean = false,
-> = S extends `${infer C}${infer Rest}`
-  ? C extends " " ? Cur extends "" ? IsSortSpec<Rest, K, "", Seen>
-    : Cur extends K ? IsSortSpec<Rest, K, "", true>
+  Sign extends boolean = false,
+  Used extends string = never,
+> = S extends `${infer C}${infer Rest}` ? C extends " " | "+" | "-" ? Cur extends ""
+      // Between keys: spaces, and at most one sign before the next name.
+      ? C extends " " ? IsSortSpec<Rest, K, "", Seen, Sign, Used>
+      : Sign extends true ? false
+      : IsSortSpec<Rest, K, "", Seen, true, Used>
+      // A name ends: a field not named before.
+    : Cur extends K ? [Cur] extends [Used] ? false
+      : IsSortSpec<Rest, K, "", true, C extends " " ? false : true, Used | Cur>
     : false
-  : C extends "+" | "-" ? Cur extends "" ? IsSortSpec<Rest, K, "", Seen>
-    : Cur extends K ? IsSortSpec<Rest, K, "", true>
-    : false
-  : IsSortSpec<Rest, K, `${Cur}${C}`, Seen>
-  : Cur extends "" ? Seen
-  : Cur extends K ? true
+  : IsSortSpec<Rest, K, `${Cur}${C}`, Seen, Sign, Used>
+  : Cur extends "" ? Sign extends true ? false : Seen
+  : Cur extends K ? [Cur] extends [Used] ? false : true
   : false;
 
 /**

@@ -7,7 +7,15 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Base, LockTimeoutError, PsBase, PsLock, type RecordOf, TransactionError } from "../mod.ts";
+import {
+  Base,
+  LockTimeoutError,
+  PsBase,
+  PsLock,
+  type RecordOf,
+  ResultSet,
+  TransactionError,
+} from "../mod.ts";
 import { withTempDir } from "./_harness/temp.ts";
 
 const PEOPLE = { name: "string", age: "int", birth: "date", city: "string" } as const;
@@ -250,6 +258,21 @@ Deno.test("a base opens and answers queries with read permission only, and on a 
       await assert.rejects(() => db.insert({ name: "c" }), /read-only|EROFS|os error 30/i);
     } finally {
       new Deno.Command("umount", { args: [mnt] }).outputSync();
+    }
+  });
+});
+
+Deno.test("a sort spec is read as its type reads it: a sign needs a name, a field comes once, only spaces separate keys; anything else is a TypeError", async () => {
+  await withTempDir(async (dir) => {
+    await using db = await new Base(join(dir, "s")).create({ name: "string", age: "int" });
+    await db.insertMany([{ name: "b", age: 1 }, { name: "a", age: 1 }, { name: "c", age: 2 }]);
+    const names = async (orderBy: string) =>
+      (await db.find({}, { orderBy } as never)).map((r) => r.name);
+    assert.deepEqual(await names("+ name  -age"), ["a", "b", "c"]);
+    assert.deepEqual(await names("-age+name"), ["c", "a", "b"]);
+    for (const bad of ["name-", "+age +", "name -", "+-name", "+age -age", "name\t-age", " - "]) {
+      await assert.rejects(db.find({}, { orderBy: bad } as never), TypeError, JSON.stringify(bad));
+      assert.throws(() => new ResultSet().sortBy(bad as never), TypeError, JSON.stringify(bad));
     }
   });
 });

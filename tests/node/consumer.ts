@@ -98,6 +98,17 @@ export async function typed(dir: string): Promise<number> {
   const sorted: ResultSet<Person> = (await db.find({ ok: true })).sortBy("+name-age");
   // @ts-expect-error: sortBy keys are the records' fields
   (await db.find()).sortBy("+nope");
+  // The sort spec's grammar is the run time's: a sign needs a name, a field comes once, only
+  // spaces separate keys (each of these is a TypeError at run time too: tests/query_test.ts).
+  await db.find({}, { orderBy: "+ name  -age" });
+  // @ts-expect-error: a sign with no name after it
+  await db.find({}, { orderBy: "name-" });
+  // @ts-expect-error: two signs
+  await db.find({}, { orderBy: "+-name" });
+  // @ts-expect-error: a field named twice
+  await db.find({}, { orderBy: "+age -age" });
+  // @ts-expect-error: a tab is not a separator
+  await db.find({}, { orderBy: "name\t-age" });
 
   // insert and update take the fields' values.
   // @ts-expect-error: a string where an int goes
