@@ -45,8 +45,10 @@ import {
 } from "./_table/_work.ts";
 import type {
   CheckReport,
+  FieldInput,
   FieldName,
   FieldType,
+  FieldTypeOf,
   QueryOptions,
   RecordOf,
   Schema,
@@ -117,11 +119,11 @@ export interface CreateOptions {
  * const options: AddFieldOptions = { after: "name", default: 0 };
  * ```
  */
-export interface AddFieldOptions {
+export interface AddFieldOptions<T extends FieldType = FieldType> {
   /** Put the new field after this one (default: last). */
   after?: string;
-  /** The value existing records get, and the default of later inserts. */
-  default?: unknown;
+  /** The value existing records get, and the default of later inserts: a value of the type. */
+  default?: FieldInput<T> | null;
 }
 
 /**
@@ -803,7 +805,10 @@ export class Base<S extends Schema = Schema> {
    * await db.setDefault("n", 7);
    * ```
    */
-  async setDefault(field: FieldName<S>, value: unknown): Promise<void> {
+  async setDefault<K extends keyof S & string>(
+    field: K,
+    value: FieldInput<FieldTypeOf<S[K]>> | null,
+  ): Promise<void> {
     checkArity("setDefault", arguments.length, ["field", "value"]);
     await this.#change("setDefault", (s) => {
       const f = s.fields.find((f) => f.name === field);
@@ -827,7 +832,11 @@ export class Base<S extends Schema = Schema> {
    * await db.addField("age", "int", { after: "name", default: 0 });
    * ```
    */
-  async addField(name: string, type: FieldType, options?: AddFieldOptions): Promise<void> {
+  async addField<T extends FieldType>(
+    name: string,
+    type: T,
+    options?: AddFieldOptions<T>,
+  ): Promise<void> {
     checkArity("addField", arguments.length, ["name", "type", "options"]);
     checkOptions("addField", options, ["after", "default"]);
     const o = options ?? {};

@@ -867,7 +867,11 @@ export const BAD_INPUTS: BadInput[] = [
   ["addField() of an existing name", (db) => db.addField("name", "string"), /already exists/],
   ["addField() of a reserved name", (db) => db.addField("__version__", "int"), /reserved/],
   ["addField() after an unknown field", (db) => db.addField("z", "int", { after: "q" }), /"q"/],
-  ["addField() with a bad default", (db) => db.addField("z", "int", { default: "x" }), /"z"/],
+  [
+    "addField() with a bad default",
+    (db) => db.addField("z", "int", { default: "x" as never }),
+    /"z"/,
+  ],
   ["dropField() of an unknown field", (db) => db.dropField("nope"), /"nope"/],
   ["setDefault() of an unknown field", (db) => db.setDefault("nope", 1), /"nope"/],
   ["setDefault() with a wrong type", (db) => db.setDefault("age", "old"), /setDefault: .*"age"/],

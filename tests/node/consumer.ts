@@ -96,6 +96,12 @@ export async function typed(dir: string): Promise<number> {
   // @ts-expect-error: misspelled field in the sort spec
   await db.find({}, { orderBy: "-aeg" });
   const sorted: ResultSet<Person> = (await db.find({ ok: true })).sortBy("+name-age");
+  // @ts-expect-error: a default of the field's type
+  await db.setDefault("age", "old");
+  // @ts-expect-error: setDefault names a field of the schema
+  await db.setDefault("agee", 1);
+  // @ts-expect-error: a default of the new field's type
+  await db.addField("rank", "int", { default: "first" });
   // @ts-expect-error: sortBy keys are the records' fields
   (await db.find()).sortBy("+nope");
   // The sort spec's grammar is the run time's: a sign needs a name, a field comes once, only
