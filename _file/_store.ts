@@ -55,8 +55,12 @@ export function isOurs(name: string): boolean {
 export function fileError(what: string, file: string, e: unknown): unknown {
   if (e instanceof CorruptionError || e instanceof BaseChangedError) return e;
   const err = e as Error & { code?: string };
-  if (typeof err?.message !== "string" || err.message.includes(file)) return e;
-  const out = new Error(`Cannot ${what} ${file}: ${err.message}`, { cause: e });
+  if (typeof err?.message !== "string") return e;
+  if (err.message.startsWith("Cannot ") && err.message.includes(file)) return e; // ours already
+  // The runtime's message ends with the call and its path (Deno "...: open '<path>'", Node
+  // "..., open '<path>'"): the path leads here instead.
+  const why = err.message.replace(/(: |, )[a-z_]+ '[^']*'$/, "");
+  const out = new Error(`Cannot ${what} ${file}: ${why}`, { cause: e });
   if (err.code) (out as Error & { code?: string }).code = err.code;
   out.name = err.name;
   return out;

@@ -215,7 +215,7 @@ Deno.test("a write waiting in this process for the lock honours timeoutMs", asyn
   });
 });
 
-Deno.test("a base opens and answers queries with read permission only, and on a read-only file system", async () => {
+Deno.test("a base opens and answers queries with read permission only, and on a read-only file system, where a write is refused naming the file", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "ro");
     {
@@ -255,7 +255,23 @@ Deno.test("a base opens and answers queries with read permission only, and on a 
       await using db = await new PsBase(join(mnt, "ro")).open();
       assert.equal(await db.count(), 2);
       assert.deepEqual((await db.find({ name: "a" })).map((r: RecordOf) => r.__id__), [1]);
-      await assert.rejects(() => db.insert({ name: "c" }), /read-only|EROFS|os error 30/i);
+      await assert.rejects(
+        () => db.insert({ name: "c" }),
+        /: Cannot take the lock on \S+ro\.lock: .*os error 30/,
+      );
+      // A plain Base takes no lock: the file it writes refuses, named in the house style (the
+      // path said once), the OS's reason kept.
+      await using plain = await new Base(join(mnt, "ro")).open();
+      await assert.rejects(() => plain.insert({ name: "c" }), (e) => {
+        assert.match((e as Error).message, /^Cannot write \S+\/log\.1: .*(read-only|os error 30)/i);
+        assert.doesNotMatch((e as Error).message, /open '/, "the path is said once");
+        return true;
+      });
+      await assert.rejects(
+        () => plain.cleanup(),
+        /: Cannot write \S+\/data\.2: .*(read-only|os error 30)/i,
+      );
+      assert.equal(await plain.count(), 2);
     } finally {
       new Deno.Command("umount", { args: [mnt] }).outputSync();
     }
