@@ -231,3 +231,12 @@ export class TransactionError extends Error {
 
 /** The writing methods a transaction's `tx` has too. */
 const TX_METHODS = new Set(["insert", "insertMany", "update", "delete"]);
+
+/**
+ * An OS error's reason without the call and path the runtime appends (Deno
+ * "...: open '<path>'", Node "..., open '<path>'"), for a message that names
+ * the path itself.
+ */
+export function osReason(e: Error): string {
+  return e.message.replace(/(: |, )[a-z_]+ '[^']*'$/, "");
+}

@@ -12,6 +12,8 @@ export function show(value: unknown): string {
   }
   if (typeof value === "bigint") return `${value}n`;
   if (typeof value === "function") return "a function";
+  if (value instanceof Map) return `a Map of ${value.size}`; // JSON would show {}
+  if (value instanceof Set) return `a Set of ${value.size}`;
   if (typeof value === "object") {
     try {
       const s = JSON.stringify(value);

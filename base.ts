@@ -258,9 +258,11 @@ export class Base<S extends Schema = Schema> {
 
   #open(what: string): Storage {
     if (!this.#storage) {
-      throw new Error(
-        `Cannot ${what} the base at ${this.#path}: it is not open (call open() or create())`,
-      );
+      // "Cannot get from the base at <path>: it is ...", "Cannot insert: the base at <path> is ..."
+      const subject = / (of|from)$/.test(what)
+        ? `${what} the base at ${this.#path}: it is`
+        : `${what}: the base at ${this.#path} is`;
+      throw new Error(`Cannot ${subject} not open (call open() or create())`);
     }
     return this.#storage;
   }

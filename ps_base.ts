@@ -132,6 +132,12 @@ export class PsBase<S extends Schema = Schema> extends Base<S> {
   constructor(path: string, options: PsBaseOptions = {}) {
     super(path, options);
     this.#lockPath = lockPathOf(this.path, options);
+    if (paths.within(this.#lockPath, this.path)) {
+      throw new RangeError(
+        `Cannot make a PsBase: lockPath ${this.#lockPath} is inside the base's folder ${this.path} ` +
+          "(the folder holds the base's own files; the lock file outlives them, FORMAT.md L1)",
+      );
+    }
   }
 
   /** The lock file's path. */

@@ -5,7 +5,7 @@
 // overlay. Every rule it follows is numbered in FORMAT.md; the state diagram
 // at its end names the functions here.
 
-import { BaseChangedError, CorruptionError } from "../_errors.ts";
+import { BaseChangedError, CorruptionError, osReason } from "../_errors.ts";
 import type { Field, Row, Stored } from "../_field/_codec.ts";
 import { codecOf } from "../_field/_list.ts";
 import { path } from "../_path.ts";
@@ -57,10 +57,7 @@ export function fileError(what: string, file: string, e: unknown): unknown {
   const err = e as Error & { code?: string };
   if (typeof err?.message !== "string") return e;
   if (err.message.startsWith("Cannot ") && err.message.includes(file)) return e; // ours already
-  // The runtime's message ends with the call and its path (Deno "...: open '<path>'", Node
-  // "..., open '<path>'"): the path leads here instead.
-  const why = err.message.replace(/(: |, )[a-z_]+ '[^']*'$/, "");
-  const out = new Error(`Cannot ${what} ${file}: ${why}`, { cause: e });
+  const out = new Error(`Cannot ${what} ${file}: ${osReason(err)}`, { cause: e });
   if (err.code) (out as Error & { code?: string }).code = err.code;
   out.name = err.name;
   return out;

@@ -81,3 +81,24 @@ Deno.test("PsBase rejects a bad timeoutMs and unknown options", () => {
   assert.throws(() => new PsBase("x", { timeout: 5 } as never), /unknown option "timeout"/);
   assert.ok(new PsBase("x", { timeoutMs: 5, lockPath: "/tmp/x.lock", sync: false }));
 });
+
+Deno.test("a PsBase whose lockPath is inside its own folder is a RangeError, and one under a file says a folder above its lock file is a file; neither creates anything", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "b");
+    assert.throws(
+      () => new PsBase(path, { lockPath: join(path, "my.lock") }),
+      (e) =>
+        e instanceof RangeError &&
+        /lockPath .*my\.lock is inside the base's folder/.test(e.message),
+    );
+    assert.throws(() => new PsBase(path, { lockPath: path }), RangeError);
+    new PsBase(path, { lockPath: join(dir, "b.other.lock") }); // beside it: fine
+    fs.writeFileSync(join(dir, "afile"), "x");
+    const before = snapshotFiles(dir);
+    await assert.rejects(
+      new PsBase(join(dir, "afile", "sub")).create({ n: "int" }),
+      /Cannot take the lock on \S+sub\.lock: a folder above it is a file, not a folder/,
+    );
+    assert.deepEqual(snapshotFiles(dir), before);
+  });
+});
