@@ -324,8 +324,14 @@ export class Base<S extends Schema = Schema> {
 
   /** Turns rows into records, resolving link fields (outside this base's lock: L3). */
   #records = (rows: Row[], want: number[], fields: readonly Field[]): Promise<Rec[]> => {
-    const walk: LinkWalk = { bases: new Map([[this.#path, this as Base]]), made: new Map() };
-    return toRecords(rows, want, fields, (f) => this.#link(f, walk));
+    let walk: LinkWalk | undefined; // made only for a read that meets a link field
+    return toRecords(
+      rows,
+      want,
+      fields,
+      (f) =>
+        this.#link(f, walk ??= { bases: new Map([[this.#path, this as Base]]), made: new Map() }),
+    );
   };
 
   /** The linked base's name (a folder made absolute, a table) from a link field's `base`. */
