@@ -59,7 +59,7 @@ export function backupBase(fs: Fs, dir: string, dest: string): BackupResult {
         const p = report.problems[0];
         throw new CorruptionError(
           p.file.replace(tmp, dir),
-          `${p.detail} (in the copy: the base changed in a way a reader must never see)`,
+          `${p.detail} (found by check in the copy, as copied from the base: the base is damaged there)`,
         );
       }
       const store = FileStore.open(tmp, { fs, sync: false, checkpointBytes: Infinity });
