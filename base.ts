@@ -574,12 +574,19 @@ export class Base<S extends Schema = Schema> {
   async destroy(): Promise<void> {
     checkArity("destroy", arguments.length, []);
     const { driver, options: o } = await this.#loadDriver();
-    await this.#exclusive("destroy", async () => {
-      const s = this.#storage;
-      this.#storage = undefined;
-      await s?.close();
-      await driver.destroy(this.#path, o);
-    });
+    const wasOpen = this.isOpen;
+    try {
+      await this.#exclusive("destroy", async () => {
+        const s = this.#storage;
+        this.#storage = undefined;
+        await s?.close();
+        await driver.destroy(this.#path, o);
+      });
+    } catch (e) {
+      // Refused before the base was gone (say, a read-only folder, W6): it stays open as it was.
+      if (wasOpen && !this.isOpen) await this.open().catch(() => {});
+      throw e;
+    }
   }
 
   /**

@@ -272,6 +272,10 @@ Deno.test("a base opens and answers queries with read permission only, and on a 
         /: Cannot write \S+\/data\.2: .*(read-only|os error 30)/i,
       );
       assert.equal(await plain.count(), 2);
+      // A destroy the folder refuses leaves the base, and this object, as they were.
+      await assert.rejects(() => plain.destroy(), /read-only|os error 30/i);
+      assert.equal(plain.isOpen, true);
+      assert.equal(await plain.count(), 2);
     } finally {
       new Deno.Command("umount", { args: [mnt] }).outputSync();
     }
