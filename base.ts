@@ -15,7 +15,14 @@ import { Mutex } from "./_mutex.ts";
 import { path as paths } from "./_path.ts";
 import type { ResultSet } from "./_query/_result_set.ts";
 import { show } from "./_show.ts";
-import type { Change, IndexSpec, Storage, StorageDriver, WriteSet } from "./_storage/_types.ts";
+import type {
+  Change,
+  IndexSpec,
+  Reader,
+  Storage,
+  StorageDriver,
+  WriteSet,
+} from "./_storage/_types.ts";
 import { checkArity, checkOptions } from "./_table/_args.ts";
 import { type Access, kindOf, registerKind, setInternals, type TableKind } from "./_table/_kind.ts";
 import { type LinkReader, toRecords } from "./_table/_records.ts";
@@ -41,6 +48,7 @@ import {
   insertRows,
   type Rec,
   selectRecords,
+  type ToRecords,
   updateRecords,
 } from "./_table/_work.ts";
 import type {
@@ -69,6 +77,8 @@ export { ResultSet } from "./_query/_result_set.ts";
 interface LinkWalk {
   bases: Map<string, Base>;
   made: Map<string, Map<number, Rec>>;
+  /** Inside a transaction: its base and write set, which a link back into that base reads (R5). */
+  own?: { base: Base; ws: WriteSet };
 }
 
 /**
@@ -323,16 +333,18 @@ export class Base<S extends Schema = Schema> {
   }
 
   /** Turns rows into records, resolving link fields (outside this base's lock: L3). */
-  #records = (rows: Row[], want: number[], fields: readonly Field[]): Promise<Rec[]> => {
-    let walk: LinkWalk | undefined; // made only for a read that meets a link field
-    return toRecords(
-      rows,
-      want,
-      fields,
-      (f) =>
-        this.#link(f, walk ??= { bases: new Map([[this.#path, this as Base]]), made: new Map() }),
-    );
-  };
+  #records = (rows: Row[], want: number[], fields: readonly Field[]): Promise<Rec[]> =>
+    this.#recordsIn(undefined)(rows, want, fields);
+
+  /** `#records`, for a transaction on `ws` when given: its links into this base read `ws`. */
+  #recordsIn(ws: WriteSet | undefined): ToRecords {
+    const own = ws && { base: this as Base, ws };
+    return (rows, want, fields) => {
+      let walk: LinkWalk | undefined; // made only for a read that meets a link field
+      const start = () => ({ bases: new Map([[this.#path, this as Base]]), made: new Map(), own });
+      return toRecords(rows, want, fields, (f) => this.#link(f, walk ??= start()));
+    };
+  }
 
   /** The linked base's name (a folder made absolute, a table) from a link field's `base`. */
   #linked(stored: string): string {
@@ -379,7 +391,7 @@ export class Base<S extends Schema = Schema> {
       return !r;
     });
     if (!fresh.length) return out;
-    return await this.#read("read links of", async (s) => {
+    const read = async (s: Reader) => {
       const rows = await s.getMany(fresh);
       const fields = s.fields;
       const all = [1, ...fields.map((_, j) => j + 2)];
@@ -388,7 +400,10 @@ export class Base<S extends Schema = Schema> {
       });
       for (const r of recs) out.set(r.__id__, r);
       return out;
-    });
+    };
+    // A link back into the transaction's own base reads what the transaction sees (R5).
+    if (walk.own?.base === this) return await read(walk.own.ws);
+    return await this.#read("read links of", read);
   }
 
   #install(storage: Storage): void {
@@ -985,7 +1000,7 @@ export class Base<S extends Schema = Schema> {
     let tx: TransactionImpl | undefined;
     try {
       return await this.#write("transaction", async (ws) => {
-        tx = new TransactionImpl(ws, this.#records);
+        tx = new TransactionImpl(ws, this.#recordsIn(ws));
         this.#inTransaction = true;
         try {
           return await fn(tx as unknown as Transaction<S>);

@@ -762,6 +762,24 @@ test("a where function that returns a promise (an async function) is a TypeError
   });
 });
 
+test("inside a transaction, a link back into its own base reads the transaction's own writes (R5)", async (p) => {
+  const db: Base = await p.make("tree").create({ name: "string" });
+  await db.addField("parent", db);
+  const root = await db.insert({ name: "root" });
+  await db.transaction(async (tx) => {
+    const mid = await tx.insert({ name: "mid", parent: root });
+    const leaf = await tx.insert({ name: "leaf", parent: mid });
+    await tx.update((await tx.get(root))!, { name: "root2" });
+    const got = (await tx.get(leaf))! as Record<string, unknown>;
+    const parent = got.parent as Record<string, unknown>;
+    assert.equal(parent?.name, "mid", "a parent inserted in the transaction");
+    assert.equal((parent.parent as Record<string, unknown>).name, "root2", "an update in it");
+    // The base's own reads still see only what is committed.
+    assert.equal(await db.get(leaf), undefined);
+  });
+  await db.close();
+});
+
 test("check() of a sound base reports no problem", async (p) => {
   await using db = await people(p);
   await db.insertMany([{ name: "a" }, { name: "b", born: new Date(0) }]);
