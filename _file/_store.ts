@@ -556,15 +556,18 @@ export class FileStore implements Storage {
    * @internal Makes a write set's ops durable: one log record, one write (W1,
    * W2, W7). `loads` is {@linkcode loads} when the set began: if the state
    * took in others' commits since (a read refreshed it mid-transaction), the
-   * set was built on what it no longer is (W8).
+   * set was built on what it no longer is (W8). `nextId`, when the set
+   * skipped ids past its inserts (`skipTo`).
    */
-  commitSet(ops: Op[], pending: Map<number, Row | null>, loads: number): void {
-    if (ops.length === 0) return;
+  commitSet(ops: Op[], pending: Map<number, Row | null>, loads: number, nextId?: number): void {
+    if (ops.length === 0 && nextId === undefined) return;
     if (loads !== this.#loads) throw new BaseChangedError(this.dir, "changed");
     this.#recover();
-    if (ops.length >= BIG_COMMIT) {
-      // W7: a big commit becomes a new generation directly.
+    if (ops.length >= BIG_COMMIT || nextId !== undefined) {
+      // W7: a big commit, or one that skips ids (the log cannot say so), becomes a new
+      // generation directly.
       for (const [id, row] of pending) this.#put(id, row);
+      if (nextId !== undefined && nextId > this.nextId) this.nextId = nextId;
       try {
         this.#checkpoint(this.fields, this.indexes);
       } catch (e) {
@@ -823,6 +826,8 @@ class FileWriteSet implements WriteSet {
   #reader: Reader;
   #ops: Op[] = [];
   #loads: number;
+  /** Whether skipTo moved the next id past the ids given (the commit is then a generation). */
+  #skipped = false;
 
   constructor(store: FileStore) {
     this.#store = store;
@@ -873,14 +878,23 @@ class FileWriteSet implements WriteSet {
     this.#layer.count--;
   }
 
+  skipTo(nextId: number): void {
+    if (nextId <= this.#layer.nextId) return;
+    this.#layer.nextId = nextId;
+    this.#skipped = true;
+  }
+
   commit(): void {
-    this.#store.commitSet(this.#ops, this.#layer.pending, this.#loads);
+    const skipped = this.#skipped ? this.#layer.nextId : undefined;
+    this.#store.commitSet(this.#ops, this.#layer.pending, this.#loads, skipped);
     this.#ops = [];
     this.#layer.pending = new Map();
+    this.#skipped = false;
   }
 
   rollback(): void {
     this.#ops = [];
+    this.#skipped = false;
     this.#layer.pending = new Map();
     this.#layer.count = this.#store.records;
     this.#layer.nextId = this.#store.nextId;

@@ -104,29 +104,26 @@ function refused(e: unknown, id: number, what: string): unknown {
   return new Type(`Cannot ${what}: ${why}`, { cause: e });
 }
 
-/** Writes `c`'s rows into the new, empty base `to` (of fields `fields`) in one write set. */
-async function fill(to: Base, fields: Field[], c: Contents, what: string): Promise<void> {
+/** Writes `c`'s rows into the new, empty base `to` (of `c`'s fields) in one write set. */
+async function fill(to: Base, c: Contents, what: string): Promise<void> {
   await baseInternals().write(to, async (ws) => {
-    // Ids are given in order from 1 in a new base: a row for each id, and
-    // each id of no record (deleted, rolled back) taken and deleted again.
-    const filler: Row = fields.map((f) => f.default);
-    let j = 0;
-    const gaps: number[] = [];
-    for (let id = 1; id < c.nextId; id++) {
-      const row: Row | undefined = c.rows[j]?.[0] === id ? c.rows[j++] : undefined;
+    // Ids are given in order from 1 in a new base: the ids of no record (deleted, rolled back)
+    // are skipped, so each row gets its own id, and the next id is the source's.
+    for (const row of c.rows) {
+      const id = row[0] as number;
       let got: number;
       try {
-        got = await ws.insert(row ? row.slice(2) : filler);
-        if (got === id && row && (row[1] as number) > 0) await ws.update(row);
+        await ws.skipTo(id);
+        got = await ws.insert(row.slice(2));
+        if (got === id && (row[1] as number) > 0) await ws.update(row);
       } catch (e) {
         throw refused(e, id, what);
       }
       if (got !== id) {
         throw new Error(`Cannot copy into ${to.path}: it gave id ${got} where ${id} was due`);
       }
-      if (!row) gaps.push(id);
     }
-    for (const id of gaps) await ws.delete(id);
+    await ws.skipTo(c.nextId);
   });
 }
 
@@ -139,7 +136,7 @@ async function undo(to: Base, old: Contents | undefined, failure: unknown): Prom
   try {
     if (!old) return await to.destroy();
     await baseInternals().create(to, old.fields, old.indexes, "override");
-    await fill(to, old.fields, old, `put back ${to.path}`);
+    await fill(to, old, `put back ${to.path}`);
   } catch (e) {
     let left = "";
     try {
@@ -174,7 +171,7 @@ export async function copy(
     const old = mode === "override" ? await existing(to) : undefined;
     await baseInternals().create(to, fields, source.indexes, mode);
     try {
-      await fill(to, fields, source, what);
+      await fill(to, source, what);
     } catch (e) {
       await undo(to, old, e);
       throw e;

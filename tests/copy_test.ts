@@ -9,8 +9,12 @@ import * as fs from "node:fs";
 import { join } from "node:path";
 import { Base, PsBase, type RecordOf } from "../mod.ts";
 import { copyBase } from "../pg.ts";
+import { denoFs } from "../_file/_fs_deno.ts";
+import { FileStore } from "../_file/_store.ts";
+import { LAST_ID } from "../_storage/_schema.ts";
 import { snapshotTree } from "./_cli.ts";
 import { withTempDir } from "./_harness/temp.ts";
+import { within } from "./_harness/time.ts";
 
 Deno.test("copyBase() from a folder to a folder re-points a link at the base of the same last name beside the destination: the copy's links read the copied records, not the original's", async () => {
   await withTempDir(async (dir) => {
@@ -98,5 +102,33 @@ Deno.test("copyBase() refuses a destination that is, or is inside, the source's 
     await copyBase(new PsBase(src), new PsBase(src + "x"));
     await using copy = await new PsBase(src + "x").open();
     assert.equal(await copy.count(), 1);
+  });
+});
+
+Deno.test("copyBase() keeps a sparse base's ids and next id at the cost of its records, not of its ids: 3 records up to id 2^53 − 2 copy at once", async () => {
+  await withTempDir(async (dir) => {
+    const from = join(dir, "from");
+    const store = FileStore.create(from, [{ name: "s", type: "string", default: null }], [], {
+      fs: denoFs,
+      sync: true,
+      checkpointBytes: 16384,
+    });
+    store.restore([[5, 2, "five"], [1e12, 0, "far"], [LAST_ID - 1, 7, "last but one"]]);
+    store.close();
+    // Bounded by the records: 2^53 ids one by one would never end.
+    const r = await within(
+      copyBase(new Base(from), new Base(join(dir, "to"))),
+      30_000,
+      "the copy going id by id",
+    );
+    assert.deepEqual(r, { records: 3, nextId: LAST_ID });
+    await using to = await new Base(join(dir, "to")).open();
+    assert.deepEqual((await to.find()).map((x) => [x.__id__, x.__version__, x.s]), [
+      [5, 2, "five"],
+      [1e12, 0, "far"],
+      [LAST_ID - 1, 7, "last but one"],
+    ]);
+    assert.equal(await to.insert({ s: "next" }), LAST_ID);
+    assert.equal((await to.check()).ok, true);
   });
 });

@@ -16,6 +16,8 @@ import {
   type RecordOf,
 } from "../mod.ts";
 import { copyBase, PgBase } from "../pg.ts";
+import { denoFs } from "../_file/_fs_deno.ts";
+import { FileStore } from "../_file/_store.ts";
 import { Connection } from "../_pg/_client.ts";
 import { withTempDir } from "./_harness/temp.ts";
 import { denoCli, expectCode, writeSample } from "./_cli.ts";
@@ -273,6 +275,36 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
     (await q(`SELECT to_regclass('${name}') IS NOT NULL`))[0][0],
     (await q(`SELECT count(*)::int FROM psbase_meta WHERE name = '${name}'`))[0][0],
   ];
+
+  await t.step(
+    "copyBase() of a sparse base (3 records, ids up to 10^12) into a table and back keeps ids, versions and the next id, at the cost of its records",
+    async () => {
+      await withTempDir(async (dir) => {
+        const from = join(dir, "sparse");
+        const store = FileStore.create(from, [{ name: "s", type: "string", default: null }], [], {
+          fs: denoFs,
+          sync: true,
+          checkpointBytes: 16384,
+        });
+        store.restore([[5, 2, "five"], [7e11, 0, "far"], [1e12, 3, "farther"]]);
+        store.close();
+        const table = new PgBase("sparse", { url });
+        assert.deepEqual(await copyBase(new Base(from), table), { records: 3, nextId: 1e12 + 1 });
+        const back = new Base(join(dir, "back"));
+        assert.deepEqual(await copyBase(table, back), { records: 3, nextId: 1e12 + 1 });
+        for (const b of [table, back]) {
+          await b.open();
+          assert.deepEqual((await b.find()).map((x) => [x.__id__, x.__version__, x.s]), [
+            [5, 2, "five"],
+            [7e11, 0, "far"],
+            [1e12, 3, "farther"],
+          ]);
+          assert.equal(await b.insert({ s: "next" }), 1e12 + 1);
+          await b.destroy();
+        }
+      });
+    },
+  );
 
   await t.step(
     "copyBase() into a table that fails on a record (U+0000) names its __id__ and leaves no table and no psbase_meta row: a rerun succeeds",
