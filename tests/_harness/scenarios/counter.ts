@@ -58,8 +58,9 @@ export async function child(ctx: ChildContext): Promise<void> {
     for (let t = 0; t < times; t++) {
       const n = await db.transaction(async (tx) => {
         const c = await must(ctx, tx, counter, false);
-        await tx.update(c, { n: (c.n as number) + 1 });
-        return c.n as number;
+        const read = c.n as number; // update gives c the new value at once
+        await tx.update(c, { n: read + 1 });
+        return read;
       });
       ctx.ops += 2;
       seen.push(n);
