@@ -480,7 +480,7 @@ export class Base<S extends Schema = Schema> {
         if (exists && mode === "open") {
           await openExisting();
         } else {
-          await driver.checkCreate(this.#path, o); // before anything is removed
+          await driver.checkCreate(this.#path, fields, o); // before anything is removed
           if (exists) await driver.destroy(this.#path, o);
           try {
             this.#install(await driver.create(this.#path, fields, indexes, o));

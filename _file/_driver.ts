@@ -8,7 +8,7 @@ import { FileStore, type FileStoreOptions } from "./_store.ts";
 /** Opens, creates, destroys and checks bases stored as folders of files. */
 export const fileDriver: StorageDriver<FileStoreOptions> = {
   exists: (dir, o) => o.fs.exists(`${dir}/${MANIFEST}`),
-  checkCreate: (dir, o) => FileStore.checkFolder(o.fs, dir),
+  checkCreate: (dir, _fields, o) => FileStore.checkFolder(o.fs, dir),
   open: (dir, o) => FileStore.open(dir, o),
   create: (dir, fields, indexes, o) => FileStore.create(dir, fields, indexes, o),
   destroy: (dir, o) => FileStore.destroy(o.fs, dir),

@@ -289,6 +289,7 @@ export class FileStore implements Storage {
       if (kind === "i" && (id < this.nextId || v !== 0)) {
         throw `insert of ${id} (version ${v}) below the next id ${this.nextId}`;
       }
+      if (kind === "i" && id > LAST_ID) throw `insert of ${id}, above the last id ${LAST_ID}`;
       if (kind === "u" && (v === 0 || !this.#live(id))) throw `update of ${id}, not a live id`;
     } else {
       throw `unknown op ${JSON.stringify(kind)}`;
@@ -838,6 +839,9 @@ class FileWriteSet implements WriteSet {
 
   get fields(): readonly Field[] {
     return this.#store.fields;
+  }
+  get nextId(): number {
+    return this.#layer.nextId;
   }
   get indexes(): readonly IndexSpec[] {
     return this.#store.indexes;

@@ -169,7 +169,13 @@ export async function copy(
     const fields = source.fields.map((f) => f.type === "link" ? relink(from, to, f) : f);
     // What "override" replaces, to put back if the copy fails.
     const old = mode === "override" ? await existing(to) : undefined;
-    await baseInternals().create(to, fields, source.indexes, mode);
+    try {
+      await baseInternals().create(to, fields, source.indexes, mode);
+    } catch (e) {
+      // "override" may have removed the old base before the new one failed to be made.
+      if (old && !(await existing(to))) await undo(to, old, e);
+      throw e;
+    }
     try {
       await fill(to, source, what);
     } catch (e) {

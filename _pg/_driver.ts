@@ -70,13 +70,12 @@ export const pgDriver: StorageDriver<PgStoreOptions> = {
       return rows.length > 0;
     }, false),
 
-  async checkCreate(name, o) {
-    const [[[table]], meta] = await o.connection.run([tableExists(name)]).then(async (r) =>
-      [
-        r[0],
-        await orNone(async () => (await o.connection.run([selectMeta(name)]))[0], []),
-      ] as const
-    );
+  async checkCreate(name, fields, o) {
+    // What create() would refuse, refused before "override" removes anything.
+    for (const f of fields) checkFieldName(f.name, "create");
+    const [[[table]], [[encoding]]] = await o.connection.run([tableExists(name), ENCODING]);
+    checkEncoding(name, encoding as string);
+    const meta = await orNone(async () => (await o.connection.run([selectMeta(name)]))[0], []);
     if (table && !meta.length) {
       throw new Error(
         `Cannot create a base in table ${name}: a table of that name exists, and it is not a psbase base`,

@@ -319,6 +319,9 @@ class PgWriteSet implements WriteSet {
   get indexes(): readonly IndexSpec[] {
     return this.#store.indexes;
   }
+  get nextId(): number {
+    return this.#nextId;
+  }
 
   /** Runs statements in the transaction, after the queued writes. */
   async run(statements: string[]): Promise<unknown[][][]> {

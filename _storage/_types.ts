@@ -58,6 +58,8 @@ export interface Reader {
  * lock.
  */
 export interface WriteSet extends Reader {
+  /** The id the next insert gets. */
+  readonly nextId: number;
   /** Inserts a row of field values (schema order); returns its new `__id__`. */
   insert(values: Stored[]): Awaitable<number>;
   /** Replaces the live row with the same `__id__` by `row` (its version already bumped). */
@@ -116,7 +118,7 @@ export interface StorageDriver<O> {
   /** Whether a base exists at `name`. */
   exists(name: string, options: O): Awaitable<boolean>;
   /** Throws unless a base may be created at `name` (for a folder: only psbase's files in it). */
-  checkCreate(name: string, options: O): Awaitable<void>;
+  checkCreate(name: string, fields: readonly Field[], options: O): Awaitable<void>;
   open(name: string, options: O): Awaitable<Storage>;
   create(name: string, fields: Field[], indexes: IndexSpec[], options: O): Awaitable<Storage>;
   destroy(name: string, options: O): Awaitable<void>;

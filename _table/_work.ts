@@ -65,10 +65,11 @@ export async function insertRows(ws: WriteSet, rows: unknown, method: string): P
   }
   const ids: number[] = [];
   for (const vals of encoded) {
-    const id = await ws.insert(vals);
-    // The write set is dropped on a throw: nothing is written (ids are never reused).
-    if (id > LAST_ID) throw new RangeError(`Cannot ${method}: every id up to ${LAST_ID} is used`);
-    ids.push(id);
+    // Refused before the id is taken, so a caller that catches this can still commit.
+    if (ws.nextId > LAST_ID) {
+      throw new RangeError(`Cannot ${method}: every id up to ${LAST_ID} is used`);
+    }
+    ids.push(await ws.insert(vals));
   }
   return ids;
 }

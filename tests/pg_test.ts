@@ -277,6 +277,32 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
   ];
 
   await t.step(
+    'create() and copyBase() with "override" and a field name PostgreSQL refuses fail before the base they would replace is touched',
+    async () => {
+      await withTempDir(async (dir) => {
+        const long = "f".repeat(64);
+        const old = await new PgBase("replaced", { url }).create({ name: "string" });
+        await old.insert({ name: "kept" });
+        await old.close();
+        await assert.rejects(
+          new PgBase("replaced", { url }).create({ [long]: "string" }, { mode: "override" }),
+          /over 63 characters/,
+        );
+        const src = await new PsBase(join(dir, "long")).create({ [long]: "string" });
+        await src.close();
+        await assert.rejects(
+          copyBase(new PsBase(join(dir, "long")), new PgBase("replaced", { url }), {
+            mode: "override",
+          }),
+          /over 63 characters/,
+        );
+        await using again = await new PgBase("replaced", { url }).open();
+        assert.deepEqual((await again.find()).map((r) => r.name), ["kept"]);
+      });
+    },
+  );
+
+  await t.step(
     "copyBase() of a sparse base (3 records, ids up to 10^12) into a table and back keeps ids, versions and the next id, at the cost of its records",
     async () => {
       await withTempDir(async (dir) => {
