@@ -238,5 +238,5 @@ const TX_METHODS = new Set(["insert", "insertMany", "update", "delete"]);
  * the path itself.
  */
 export function osReason(e: Error): string {
-  return e.message.replace(/(: |, )[a-z_]+ '[^']*'$/, "");
+  return e.message.replace(/(: |, )[a-z_]+ '.*'( -> '.*')?$/s, "");
 }

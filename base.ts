@@ -37,7 +37,7 @@ import {
   parseSchema,
   schemaDifferences,
 } from "./_table/_schema.ts";
-import { TransactionImpl } from "./_table/_transaction.ts";
+import { finishTransaction, TransactionImpl } from "./_table/_transaction.ts";
 import type { Transaction } from "./_transaction.ts";
 import {
   applyToCallers,
@@ -269,7 +269,7 @@ export class Base<S extends Schema = Schema> {
   #open(what: string): Storage {
     if (!this.#storage) {
       // "Cannot get from the base at <path>: it is ...", "Cannot insert: the base at <path> is ..."
-      const subject = / (of|from)$/.test(what)
+      const subject = / (of|from|in)$/.test(what)
         ? `${what} the base at ${this.#path}: it is`
         : `${what}: the base at ${this.#path} is`;
       throw new Error(`Cannot ${subject} not open (call open() or create())`);
@@ -1006,11 +1006,12 @@ export class Base<S extends Schema = Schema> {
           return await fn(tx as unknown as Transaction<S>);
         } finally {
           this.#inTransaction = false;
-          tx.end();
+          finishTransaction(tx, false);
         }
       });
     } catch (e) {
-      (tx as TransactionImpl | undefined)?.restoreCallers(); // rolled back: so are the records
+      const ended = tx as TransactionImpl | undefined;
+      if (ended) finishTransaction(ended, true); // rolled back: so are the records
       throw e;
     }
   }

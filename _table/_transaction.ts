@@ -7,6 +7,7 @@ import type { WriteSet } from "../_storage/_types.ts";
 import { checkArity } from "./_args.ts";
 import {
   applyToCallers,
+  changedNames,
   countRecords,
   deleteTargets,
   getRecord,
@@ -21,7 +22,19 @@ import {
 /** What an update inside the transaction changed in a caller's record, to put back on rollback. */
 interface Saved {
   rec: Rec;
-  values: [string, unknown][];
+  /** Each key's value before, or absent: the record had no such key. */
+  values: [key: string, had: boolean, value: unknown][];
+}
+
+let finishOf: (tx: TransactionImpl, rolledBack: boolean) => void;
+
+/**
+ * Ends `tx`'s transaction (once `fn` is done): `tx` refuses every call from
+ * now on. Called again with `rolledBack` when the transaction did not commit:
+ * the records its updates changed get back what they held.
+ */
+export function finishTransaction(tx: TransactionImpl, rolledBack: boolean): void {
+  finishOf(tx, rolledBack);
 }
 
 /** The `tx` of one transaction. */
@@ -44,16 +57,19 @@ export class TransactionImpl {
     return this.#ws;
   }
 
-  /** Ends the transaction: `tx` refuses every call from now on. */
-  end(): void {
-    this.#done = true;
+  static {
+    finishOf = (tx, rolledBack) => tx.#finish(rolledBack);
   }
 
-  /** After a rollback: puts back what the updates gave the callers' records. */
-  restoreCallers(): void {
+  #finish(rolledBack: boolean): void {
+    this.#done = true;
+    if (!rolledBack) return;
     for (const { rec, values } of this.#saved.reverse()) {
       try {
-        for (const [k, v] of values) rec[k] = v;
+        for (const [k, had, v] of values) {
+          if (had) rec[k] = v;
+          else delete rec[k];
+        }
       } catch {
         // A frozen record was not changed either.
       }
@@ -106,8 +122,10 @@ export class TransactionImpl {
     // The records get their new values now, so that the transaction can go on from them (and
     // update them again); a rollback puts back what they held (restoreCallers).
     const list = (Array.isArray(records) ? records : [records]) as Rec[];
-    const keys = ["__version__", ...Object.keys(changes as object)];
-    for (const rec of list) this.#saved.push({ rec, values: keys.map((k) => [k, rec[k]]) });
+    const keys = ["__version__", ...changedNames(changes)];
+    for (const rec of list) {
+      this.#saved.push({ rec, values: keys.map((k) => [k, Object.hasOwn(rec, k), rec[k]]) });
+    }
     await applyToCallers(records, rows, changes, { fields: ws.fields, toRecords: this.#toRecords });
   }
   async delete(target: unknown): Promise<number> {

@@ -11,7 +11,7 @@ import { show } from "../_show.ts";
 import { LAST_ID } from "../_storage/_schema.ts";
 import type { Query, Reader, WriteSet } from "../_storage/_types.ts";
 import { checkId, isPlainObject, queryOptions, selectArgs, targetIds, wantOf } from "./_args.ts";
-import { encode } from "./_schema.ts";
+import { decode, encode } from "./_schema.ts";
 
 /** A record as the table layer handles it (typed by the public API). */
 export type Rec = { __id__: number; __version__: number; [field: string]: unknown };
@@ -134,10 +134,17 @@ export async function deleteTargets(ws: WriteSet, target: unknown): Promise<numb
   return n;
 }
 
+/** The names of the fields `changes` sets (a field given as `undefined` is left out). */
+export function changedNames(changes: unknown): string[] {
+  return Object.entries(changes as object).filter(([, v]) => v !== undefined).map(([k]) => k);
+}
+
 /**
  * After a successful update, gives each record passed in what a read would
  * now return for the fields `changes` set (stored values decoded: a date cut to
- * its day, a link resolved to its record), and its new `__version__`.
+ * its day, a link resolved to its record), and its new `__version__`. The
+ * update is stored already, so this never throws: a link whose base cannot be
+ * read now keeps the value given.
  */
 export async function applyToCallers(
   records: unknown,
@@ -146,15 +153,35 @@ export async function applyToCallers(
   read: { fields: readonly Field[]; toRecords: ToRecords },
 ): Promise<void> {
   const list = (Array.isArray(records) ? records : [records]) as Rec[];
-  const want = Object.entries(changes as object).filter(([, v]) => v !== undefined)
-    .map(([name]) => fieldPosition(name, read.fields)![0]);
-  const now = await read.toRecords(rows, want, read.fields);
-  list.forEach((rec, i) => {
+  const fields = read.fields;
+  const want = changedNames(changes).map((name) => fieldPosition(name, fields)![0]);
+  const set = (rec: Rec, name: string, value: unknown) => {
     try {
-      for (const k of want) rec[read.fields[k - 2].name] = now[i][read.fields[k - 2].name];
-      rec.__version__ = rows[i][1] as number;
+      rec[name] = value;
     } catch {
       // A frozen record stays as it was; the base holds the new values.
+    }
+  };
+  list.forEach((rec, i) => {
+    set(rec, "__version__", rows[i][1]);
+    for (const k of want) {
+      if (fields[k - 2].type !== "link") {
+        set(rec, fields[k - 2].name, decode(fields[k - 2], rows[i][k]));
+      }
+    }
+  });
+  const links = want.filter((k) => fields[k - 2].type === "link");
+  if (!links.length) return;
+  let now: Rec[] | undefined;
+  try {
+    now = await read.toRecords(rows, links, fields);
+  } catch {
+    // The linked base cannot be read now: the link holds the value given.
+  }
+  list.forEach((rec, i) => {
+    for (const k of links) {
+      const name = fields[k - 2].name;
+      set(rec, name, now ? now[i][name] : (changes as Rec)[name]);
     }
   });
 }

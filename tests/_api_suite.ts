@@ -495,6 +495,19 @@ test("inside a transaction, update() gives the record its new values at once, so
   );
   assert.deepEqual([r.name, r.age, r.__version__], ["b", 3, 2], "the rollback put it back");
   assert.deepEqual({ ...r }, { ...(await db.get(id))! });
+  // Exactly: a record read with some fields gets back no key it did not have.
+  const [part] = await db.select(["name"], { __id__: id });
+  const before = { ...part };
+  await assert.rejects(
+    db.transaction(async (tx) => {
+      await tx.update(part, { age: 20, score: undefined });
+      assert.equal((part as Record<string, unknown>).age, 20);
+      throw new Error("no");
+    }),
+    /no/,
+  );
+  assert.deepEqual({ ...part }, before);
+  assert.equal(Object.hasOwn(part, "age"), false);
 });
 
 test("update() throws ConflictError on a stale record, changes nothing and leaves the caller's record alone", async (p) => {
@@ -748,7 +761,7 @@ test("links that run in a cycle (a record its own parent; two bases linking each
 test("a where function that returns a promise (an async function) is a TypeError, not a match of every record", async (p) => {
   await using db = await people(p);
   await db.insertMany([{ name: "a" }, { name: "b" }]);
-  const never = (async () => false) as unknown as (r: unknown) => boolean;
+  const never = (() => Promise.resolve(false)) as unknown as (r: unknown) => boolean;
   for (
     const call of [() => db.find(never), () => db.select(["name"], never), () => db.count(never)]
   ) {

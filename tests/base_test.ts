@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { Base, BaseNotFoundError, ConflictError, CorruptionError, type RecordOf } from "../mod.ts";
+import { osReason } from "../_errors.ts";
 import { BAD_INPUTS } from "./_api_suite.ts";
 import { snapshotFiles } from "./_helpers.ts";
 import { withTempDir } from "./_harness/temp.ts";
@@ -278,5 +279,71 @@ Deno.test("checkpoints fold the log into a new data file and keep every record",
     assert.equal(await again.count(), 300);
     assert.deepEqual((await again.find({ name: "n299" }))[0].age, 299);
     await again.close();
+  });
+});
+
+Deno.test('every call on a base that is not open says so in one form: "Cannot <call>: the base at <path> is not open" (or "Cannot get from the base at <path>: it is not open")', async () => {
+  const db = new Base("/nonexistent/psbase/not-open");
+  const calls: [string, () => unknown][] = [
+    ["get", () => db.get(1)],
+    ["has", () => db.has(1)],
+    ["count", () => db.count()],
+    ["find", () => db.find()],
+    ["select", () => db.select()],
+    ["insert", () => db.insert({})],
+    ["update", () => db.update({ __id__: 1, __version__: 0 }, { a: 1 })],
+    ["delete", () => db.delete(1)],
+    ["transaction", () => db.transaction(() => Promise.resolve())],
+    ["schema", () => db.schema],
+  ];
+  for (const [name, call] of calls) {
+    let message = "";
+    try {
+      await call();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert.match(
+      message,
+      /^Cannot [a-z ]+(: the base at \S+ is| (of|from|in) the base at \S+: it is) not open \(call open\(\) or create\(\)\)$/,
+      `${name}: ${message}`,
+    );
+    assert.doesNotMatch(message, / (of|from|in): /, `${name}: a preposition with no object`);
+  }
+});
+
+Deno.test("osReason drops the call and path the runtime appends to an OS error, for Deno's and Node's forms, renames and paths with a quote", () => {
+  const cases: [string, string][] = [
+    ["Read-only file system (os error 30): open '/x/log.1'", "Read-only file system (os error 30)"],
+    ["EACCES: permission denied, open '/x/log.1'", "EACCES: permission denied"],
+    [
+      "No such file or directory (os error 2): rename '/x/a' -> '/x/b'",
+      "No such file or directory (os error 2)",
+    ],
+    [
+      "ENOENT: no such file or directory, rename '/x/a' -> '/x/b'",
+      "ENOENT: no such file or directory",
+    ],
+    ["Not a directory (os error 20): mkdir '/tmp/O'Brien/f'", "Not a directory (os error 20)"],
+    ["disk full", "disk full"],
+  ];
+  for (const [message, reason] of cases) assert.equal(osReason(new Error(message)), reason);
+});
+
+Deno.test("an update stored while its link's base cannot be read resolves, and the caller's record gets the new version, keeping the link value given", async () => {
+  await withTempDir(async (dir) => {
+    const owners = await new Base(join(dir, "owners")).create({ name: "string" });
+    await using pets = await new Base(join(dir, "pets")).create({ name: "string", owner: owners });
+    const ann = await owners.insert({ name: "Ann" });
+    const rex = (await pets.get(await pets.insert({ name: "Rex" })))!;
+    await owners.close();
+    fs.writeFileSync(join(dir, "owners", "manifest.json"), "damaged"); // its reads now throw
+    await pets.update(rex, { owner: ann, name: "Rex 2" });
+    assert.deepEqual([rex.__version__, rex.name, rex.owner], [1, "Rex 2", ann]);
+    await assert.rejects(pets.get(rex.__id__), CorruptionError, "a read of it does throw");
+    await pets.transaction(async (tx) => {
+      await tx.update(rex, { name: "Rex 3" });
+    });
+    assert.equal(await pets.count({ owner: ann }), 1, "stored");
   });
 });
