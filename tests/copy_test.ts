@@ -9,10 +9,9 @@ import * as fs from "node:fs";
 import { join } from "node:path";
 import { Base, PsBase, type RecordOf } from "../mod.ts";
 import { copyBase } from "../pg.ts";
-import { denoFs } from "../_file/_fs_deno.ts";
-import { FileStore } from "../_file/_store.ts";
 import { LAST_ID } from "../_storage/_schema.ts";
 import { snapshotTree } from "./_cli.ts";
+import { restoredBase } from "./_helpers.ts";
 import { withTempDir } from "./_harness/temp.ts";
 import { within } from "./_harness/time.ts";
 
@@ -108,13 +107,7 @@ Deno.test("copyBase() refuses a destination that is, or is inside, the source's 
 Deno.test("copyBase() keeps a sparse base's ids and next id at the cost of its records, not of its ids: 3 records up to id 2^53 − 2 copy at once", async () => {
   await withTempDir(async (dir) => {
     const from = join(dir, "from");
-    const store = FileStore.create(from, [{ name: "s", type: "string", default: null }], [], {
-      fs: denoFs,
-      sync: true,
-      checkpointBytes: 16384,
-    });
-    store.restore([[5, 2, "five"], [1e12, 0, "far"], [LAST_ID - 1, 7, "last but one"]]);
-    store.close();
+    restoredBase(from, [[5, 2, "five"], [1e12, 0, "far"], [LAST_ID - 1, 7, "last but one"]]);
     // Bounded by the records: 2^53 ids one by one would never end.
     const r = await within(
       copyBase(new Base(from), new Base(join(dir, "to"))),

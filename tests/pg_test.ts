@@ -16,9 +16,8 @@ import {
   type RecordOf,
 } from "../mod.ts";
 import { copyBase, PgBase } from "../pg.ts";
-import { denoFs } from "../_file/_fs_deno.ts";
-import { FileStore } from "../_file/_store.ts";
 import { Connection } from "../_pg/_client.ts";
+import { restoredBase } from "./_helpers.ts";
 import { withTempDir } from "./_harness/temp.ts";
 import { denoCli, expectCode, writeSample } from "./_cli.ts";
 import { pgMissing, withPg } from "./_pg_server.ts";
@@ -307,13 +306,7 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
     async () => {
       await withTempDir(async (dir) => {
         const from = join(dir, "sparse");
-        const store = FileStore.create(from, [{ name: "s", type: "string", default: null }], [], {
-          fs: denoFs,
-          sync: true,
-          checkpointBytes: 16384,
-        });
-        store.restore([[5, 2, "five"], [7e11, 0, "far"], [1e12, 3, "farther"]]);
-        store.close();
+        restoredBase(from, [[5, 2, "five"], [7e11, 0, "far"], [1e12, 3, "farther"]]);
         const table = new PgBase("sparse", { url });
         assert.deepEqual(await copyBase(new Base(from), table), { records: 3, nextId: 1e12 + 1 });
         const back = new Base(join(dir, "back"));
