@@ -9,8 +9,15 @@ import type { IndexSpec, StorageDriver } from "../_storage/_types.ts";
 import { checkTable } from "./_check.ts";
 import { sqlState } from "./_client.ts";
 import { CREATE_META, decodeMeta, insertMeta, selectMeta } from "./_meta.ts";
-import { createIndexSql, PgStore, type PgStore as Store, type PgStoreOptions } from "./_store.ts";
-import { columnType, hash32, ident, LOCK_CLASS, lockSql, META, NAME, text } from "./_sql.ts";
+import {
+  createIndexSql,
+  lockTimedOut,
+  PgStore,
+  type PgStore as Store,
+  type PgStoreOptions,
+  timedLockSql,
+} from "./_store.ts";
+import { columnType, hash32, ident, LOCK_CLASS, META, NAME, text } from "./_sql.ts";
 
 /** Runs `body`; a missing `psbase_meta` (no base was ever made in this database) gives `none`. */
 async function orNone<T>(body: () => Promise<T>, none: T): Promise<T> {
@@ -96,18 +103,18 @@ export const pgDriver: StorageDriver<PgStoreOptions> = {
   async create(name: string, fields: Field[], indexes: IndexSpec[], o): Promise<Store> {
     for (const f of fields) checkFieldName(f.name, "create");
     const c = o.connection;
-    const [, , [[taken]], [[table]], [[encoding]]] = await c.run([
+    const [[[taken]], [[table]], [[encoding]]] = (await c.run([
       "BEGIN",
       `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${hash32(META)})`, // one maker of psbase_meta
       CREATE_META,
-      lockSql(name),
+      ...timedLockSql(name, { ...o, lock: true }), // create and destroy always lock
       `SELECT EXISTS (SELECT 1 FROM ${ident(META)} WHERE name = ${text(name)})`,
       tableExists(name),
       ENCODING,
     ]).catch(async (e) => {
       await c.run(["ROLLBACK"]).catch(() => {});
-      throw e;
-    });
+      throw lockTimedOut(name, o, e);
+    })).slice(-3);
     if (taken || table || encoding !== "UTF8") {
       await c.run(["ROLLBACK"]);
       checkEncoding(name, encoding as string);
@@ -116,33 +123,36 @@ export const pgDriver: StorageDriver<PgStoreOptions> = {
         `Cannot create a base in table ${name}: a table of that name exists, and it is not a psbase base`,
       );
     }
+    let generation: number;
     try {
-      await c.run([
+      const r = await c.run([
         createTableSql(name, fields),
         ...indexes.map((ix) => createIndexSql(name, ix)),
         insertMeta(name, fields, indexes),
+        `SELECT generation FROM ${ident(META)} WHERE name = ${text(name)}`,
         "COMMIT",
       ]);
+      generation = Number(r[r.length - 1][0][0]); // the one statement that returns rows
     } catch (e) {
       await c.run(["ROLLBACK"]).catch(() => {});
       throw e;
     }
-    return new PgStore(name, o, { generation: 1, nextId: 1, fields, indexes });
+    return new PgStore(name, o, { generation, nextId: 1, fields, indexes });
   },
 
   async destroy(name, o) {
     const c = o.connection;
     await orNone(async () => {
-      const [, [[had]]] = await c.run([
+      const [[[had]]] = (await c.run([
         "BEGIN",
-        lockSql(name),
+        ...timedLockSql(name, { ...o, lock: true }), // create and destroy always lock
         `WITH d AS (DELETE FROM ${ident(META)} WHERE name = ${text(name)} RETURNING 1)
          SELECT count(*) FROM d`,
-      ]);
+      ])).slice(-1);
       await c.run([...(had ? [`DROP TABLE IF EXISTS ${ident(name)}`] : []), "COMMIT"]);
     }, undefined).catch(async (e) => {
       await c.run(["ROLLBACK"]).catch(() => {});
-      throw e;
+      throw lockTimedOut(name, o, e);
     });
   },
 

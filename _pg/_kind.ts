@@ -3,6 +3,7 @@
 // its table, stored in `url`'s database, and locked by the database itself
 // (each write set's advisory lock), so it has no `Access`.
 
+import { LockTimeoutError } from "../_errors.ts";
 import { show } from "../_show.ts";
 import type { StorageDriver } from "../_storage/_types.ts";
 import type { TableKind } from "../_table/_kind.ts";
@@ -55,6 +56,17 @@ export const pgKind: TableKind = {
     }
   },
   name: (table) => checkTableName(table, "make a PgBase"),
+  access(name, o) {
+    const t = o.timeoutMs as number | undefined;
+    const timeoutMs = t === Infinity ? undefined : t;
+    return {
+      // Bounds the wait behind this process's own writes too, as PsBase's does (L2).
+      timeoutMs,
+      // The table's lock is taken in the write's own transaction (_store.ts, timedLockSql).
+      write: (body) => body(),
+      timeout: () => new LockTimeoutError(name, timeoutMs!),
+    };
+  },
   async storage(_name, o, base) {
     const url = (o.url as string | undefined) ?? envUrl();
     if (!url) {

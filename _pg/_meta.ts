@@ -24,6 +24,13 @@ export interface Meta {
   indexes: IndexSpec[];
 }
 
+/**
+ * A schema's generation: the id of the transaction that wrote it, so that no
+ * two schemas of one table name share one, not even across a destroy and a
+ * create (a handle that read the old one sees the change).
+ */
+const GENERATION = "txid_current()";
+
 /** Creates `psbase_meta` unless it exists (run under the create lock: see `_driver.ts`). */
 export const CREATE_META = `CREATE TABLE IF NOT EXISTS ${ident(META)} (
   name text COLLATE "C" PRIMARY KEY,
@@ -55,12 +62,12 @@ export function indexesJson(indexes: readonly IndexSpec[]): string {
 export function insertMeta(name: string, fields: Field[], indexes: IndexSpec[]): string {
   return `INSERT INTO ${ident(META)} (name, format, generation, next_id, fields, indexes) VALUES (${
     text(name)
-  }, ${PG_FORMAT}, 1, 1, ${fieldsJson(fields)}::jsonb, ${indexesJson(indexes)}::jsonb)`;
+  }, ${PG_FORMAT}, ${GENERATION}, 1, ${fieldsJson(fields)}::jsonb, ${indexesJson(indexes)}::jsonb)`;
 }
 
-/** Writes a new schema: the generation goes up by one. */
+/** Writes a new schema, under a new generation. */
 export function updateSchema(name: string, fields: Field[], indexes: IndexSpec[]): string {
-  return `UPDATE ${ident(META)} SET generation = generation + 1, fields = ${
+  return `UPDATE ${ident(META)} SET generation = ${GENERATION}, fields = ${
     fieldsJson(fields)
   }::jsonb, indexes = ${indexesJson(indexes)}::jsonb WHERE name = ${text(name)}`;
 }

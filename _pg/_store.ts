@@ -38,18 +38,29 @@ export interface PgStoreOptions {
 /** Rows per INSERT statement of a buffered bulk insert. */
 const INSERT_CHUNK = 1000;
 
+/** Taking the table's lock in a transaction, waiting at most `o.timeoutMs` (SQLSTATE 55P03 past it). */
+export function timedLockSql(name: string, o: PgStoreOptions): string[] {
+  if (!o.lock) return [];
+  // lock_timeout 0 is no timeout at all: timeoutMs 0 (do not wait) is 1 ms.
+  return o.timeoutMs === undefined ? [lockSql(name)] : [
+    `SET LOCAL lock_timeout = ${Math.max(1, Math.ceil(o.timeoutMs))}`,
+    lockSql(name),
+    "SET LOCAL lock_timeout = 0",
+  ];
+}
+
+/** `e`, or a LockTimeoutError when it is PostgreSQL's lock timeout (55P03). */
+export function lockTimedOut(name: string, o: PgStoreOptions, e: unknown): unknown {
+  return sqlState(e) === "55P03" ? new LockTimeoutError(name, o.timeoutMs!) : e;
+}
+
 /** Statements that begin a write set: a transaction, then the lock, then a fresh read of the schema. */
 export function beginSql(name: string, o: PgStoreOptions, token: string): string[] {
   return [
     "BEGIN ISOLATION LEVEL READ COMMITTED", // each statement sees what was committed before it,
     // so everything after the lock sees every commit of the writers before us
     `SET LOCAL psbase.tx = ${text(token)}`,
-    // lock_timeout 0 is no timeout at all: timeoutMs 0 (do not wait) is 1 ms.
-    ...(o.timeoutMs === undefined
-      ? []
-      : [`SET LOCAL lock_timeout = ${Math.max(1, Math.ceil(o.timeoutMs))}`]),
-    ...(o.lock ? [lockSql(name)] : []),
-    ...(o.timeoutMs === undefined ? [] : ["SET LOCAL lock_timeout = 0"]),
+    ...timedLockSql(name, o),
     selectMeta(name),
   ];
 }
@@ -147,8 +158,7 @@ export class PgStore implements Storage {
     } catch (e) {
       await this.#conn.run(["ROLLBACK"]).catch(() => {});
       this.#conn.busy = false;
-      if (sqlState(e) === "55P03") throw new LockTimeoutError(this.name, this.options.timeoutMs!);
-      throw e;
+      throw lockTimedOut(this.name, this.options, e);
     }
     try {
       const meta = results[results.length - 1];
