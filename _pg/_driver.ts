@@ -17,7 +17,7 @@ import {
   type PgStoreOptions,
   timedLockSql,
 } from "./_store.ts";
-import { columnType, hash32, ident, LOCK_CLASS, META, NAME, text } from "./_sql.ts";
+import { checkText, columnType, hash32, ident, LOCK_CLASS, META, NAME, text } from "./_sql.ts";
 
 /** Runs `body`; a missing `psbase_meta` (no base was ever made in this database) gives `none`. */
 async function orNone<T>(body: () => Promise<T>, none: T): Promise<T> {
@@ -79,7 +79,10 @@ export const pgDriver: StorageDriver<PgStoreOptions> = {
 
   async checkCreate(name, fields, o) {
     // What create() would refuse, refused before "override" removes anything.
-    for (const f of fields) checkFieldName(f.name, "create");
+    for (const f of fields) {
+      checkFieldName(f.name, "create");
+      if (typeof f.default === "string") checkText(f.default, () => "create"); // jsonb: no U+0000
+    }
     const [[[table]], [[encoding]]] = await o.connection.run([tableExists(name), ENCODING]);
     checkEncoding(name, encoding as string);
     const meta = await orNone(async () => (await o.connection.run([selectMeta(name)]))[0], []);

@@ -14,6 +14,7 @@ import { type Connection, sqlState } from "./_client.ts";
 import { decodeMeta, type Meta, PG_FORMAT, selectMeta, updateSchema } from "./_meta.ts";
 import { countSql, selectSql } from "./_query.ts";
 import {
+  checkText,
   columnAt,
   columnType,
   ident,
@@ -212,6 +213,13 @@ export class PgStore implements Storage {
       await ws.commit();
     } catch (e) {
       await ws.rollback();
+      if (c.kind === "addIndex" && c.index.kind === "sorted" && sqlState(e) === "54000") {
+        throw new RangeError(
+          `Cannot addIndex: field ${show(c.index.field)} holds a string too long for a sorted ` +
+            `index (PostgreSQL's B-tree takes ${SORTED_BYTES} bytes; a PgBase difference)`,
+          { cause: e },
+        );
+      }
       throw e;
     }
     await this.refresh();
@@ -288,6 +296,29 @@ async function getRows(
 }
 
 /** A row's values as a VALUES tuple; `what` names the call for a TypeError. */
+/**
+ * The longest string, in UTF-8 bytes, a field with a `sorted` index takes:
+ * PostgreSQL's B-tree holds index rows up to 2,704 bytes (a third of a page).
+ */
+export const SORTED_BYTES = 2600;
+
+/** Throws a RangeError when `row` holds a string too long for its field's B-tree (SORTED_BYTES). */
+function checkSorted(row: Row, fields: readonly Field[], indexes: readonly IndexSpec[]): void {
+  for (const ix of indexes) {
+    if (ix.kind !== "sorted") continue;
+    const j = fields.findIndex((f) => f.name === ix.field);
+    const v = row[j + 2];
+    if (typeof v !== "string" || v.length <= SORTED_BYTES / 3) continue;
+    const bytes = new TextEncoder().encode(v).length;
+    if (bytes > SORTED_BYTES) {
+      throw new RangeError(
+        `Cannot write field ${show(ix.field)}: a string of ${bytes} bytes, and a field with a ` +
+          `sorted index takes at most ${SORTED_BYTES} (PostgreSQL's B-tree; a PgBase difference)`,
+      );
+    }
+  }
+}
+
 function tuple(row: Row, fields: readonly Field[]): string {
   return `(${
     row.map((v, k) =>
@@ -382,6 +413,7 @@ class PgWriteSet implements WriteSet {
   insert(values: Stored[]): number {
     const row: Row = [this.#nextId, 0, ...values];
     tuple(row, this.fields); // a value PostgreSQL cannot store fails here, not at commit
+    checkSorted(row, this.fields, this.indexes);
     this.#pending.set(this.#nextId, row);
     this.#known.set(this.#nextId, row);
     return this.#nextId++;
@@ -390,6 +422,7 @@ class PgWriteSet implements WriteSet {
   update(row: Row): void {
     const id = row[0] as number;
     tuple(row, this.fields);
+    checkSorted(row, this.fields, this.indexes);
     this.#known.set(id, row);
     if (this.#pending.has(id)) {
       this.#pending.set(id, row);
@@ -498,6 +531,8 @@ function changeSql(name: string, c: Change, s: PgStore): string[] {
   const out: string[] = [];
   switch (c.kind) {
     case "setDefault":
+      // The schema is jsonb, which holds no U+0000 either.
+      if (typeof c.value === "string") checkText(c.value, () => "setDefault");
       fields = fields.map((f) => f.name === c.field ? { ...f, default: c.value } : f);
       break;
     case "addField": {

@@ -336,6 +336,44 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
   );
 
   await t.step(
+    "what PostgreSQL cannot hold is refused before it is sent, naming the field, nothing written: a string over 2,600 bytes in a sorted index (insert, update, inside a transaction that goes on, addIndex), U+0000 in a default",
+    async () => {
+      const long = "x".repeat(2601);
+      const db = await new PgBase("limits", { url }).create({
+        s: { type: "string", index: "sorted" },
+        t: "string",
+      });
+      // Random text PostgreSQL cannot compress under the B-tree's limit.
+      const noise = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(4000))));
+      const ok = await db.insert({ s: "x".repeat(2600), t: noise });
+      await assert.rejects(
+        db.insert({ s: long }),
+        (e) => e instanceof RangeError && /"s"/.test(e.message),
+      );
+      await assert.rejects(db.update((await db.get(ok))!, { s: long }), RangeError);
+      await db.transaction(async (tx) => {
+        await assert.rejects(tx.insert({ s: long }), RangeError);
+        await tx.insert({ s: "after" }); // the transaction goes on
+      });
+      await assert.rejects(
+        db.addIndex("t", { kind: "sorted" }),
+        (e) => e instanceof RangeError && /"t"/.test(e.message),
+      );
+      await assert.rejects(
+        db.setDefault("t", "a\u0000b"),
+        (e) => e instanceof TypeError && /U\+0000/.test(e.message),
+      );
+      await assert.rejects(
+        new PgBase("limits2", { url }).create({ s: { type: "string", default: "a\u0000" } }),
+        (e) => e instanceof TypeError && /U\+0000/.test(e.message),
+      );
+      assert.deepEqual((await db.find()).map((r) => r.s?.length), [2600, 5]);
+      assert.equal(db.schema.t.index, undefined);
+      await db.destroy();
+    },
+  );
+
+  await t.step(
     'create() and copyBase() with "override" and a field name PostgreSQL refuses fail before the base they would replace is touched',
     async () => {
       await withTempDir(async (dir) => {
