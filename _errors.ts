@@ -215,7 +215,7 @@ export class BaseChangedError extends Error {
 export class TransactionError extends Error {
   /** Builds the error for a call `method` on the base at `path`. */
   constructor(path: string, method: string) {
-    const elsewhere = "elsewhere, wait for it to end, or use another PsBase instance";
+    const elsewhere = "elsewhere, wait for it to end, or use another instance of the base";
     super(
       method === "transaction"
         ? `Cannot start a transaction on the base at ${path}: one runs on it, and transactions ` +
