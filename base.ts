@@ -334,16 +334,18 @@ export class Base<S extends Schema = Schema> {
 
   /** Turns rows into records, resolving link fields (outside this base's lock: L3). */
   #records = (rows: Row[], want: number[], fields: readonly Field[]): Promise<Rec[]> =>
-    this.#recordsIn(undefined)(rows, want, fields);
+    this.#toRecords(rows, want, fields, undefined);
 
-  /** `#records`, for a transaction on `ws` when given: its links into this base read `ws`. */
-  #recordsIn(ws: WriteSet | undefined): ToRecords {
-    const own = ws && { base: this as Base, ws };
-    return (rows, want, fields) => {
-      let walk: LinkWalk | undefined; // made only for a read that meets a link field
-      const start = () => ({ bases: new Map([[this.#path, this as Base]]), made: new Map(), own });
-      return toRecords(rows, want, fields, (f) => this.#link(f, walk ??= start()));
-    };
+  /** `#records`, for a transaction on `ws`: its links into this base read `ws` (R5). */
+  #recordsIn(ws: WriteSet): ToRecords {
+    const own = { base: this as Base, ws };
+    return (rows, want, fields) => this.#toRecords(rows, want, fields, own);
+  }
+
+  #toRecords(rows: Row[], want: number[], fields: readonly Field[], own: LinkWalk["own"]) {
+    let walk: LinkWalk | undefined; // made only for a read that meets a link field
+    const start = () => ({ bases: new Map([[this.#path, this as Base]]), made: new Map(), own });
+    return toRecords(rows, want, fields, (f) => this.#link(f, walk ??= start()));
   }
 
   /** The linked base's name (a folder made absolute, a table) from a link field's `base`. */

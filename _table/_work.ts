@@ -63,14 +63,16 @@ export async function insertRows(ws: WriteSet, rows: unknown, method: string): P
     const given = encodeValues(rows[i], fields, what);
     encoded.push(fields.map((f, j) => given.has(j + 2) ? given.get(j + 2)! : f.default));
   }
-  const ids: number[] = [];
-  for (const vals of encoded) {
-    // Refused before the id is taken, so a caller that catches this can still commit.
-    if (ws.nextId > LAST_ID) {
-      throw new RangeError(`Cannot ${method}: every id up to ${LAST_ID} is used`);
-    }
-    ids.push(await ws.insert(vals));
+  // Refused before any id is taken, so a caller that catches this can still commit.
+  if (ws.nextId + encoded.length - 1 > LAST_ID) {
+    throw new RangeError(
+      `Cannot ${method}: ${
+        encoded.length === 1 ? "a new id" : `${encoded.length} new ids`
+      } would pass ${LAST_ID}, the last id a base gives`,
+    );
   }
+  const ids: number[] = [];
+  for (const vals of encoded) ids.push(await ws.insert(vals));
   return ids;
 }
 

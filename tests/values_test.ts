@@ -134,6 +134,12 @@ Deno.test("ids end at 2^53 − 2 and versions at 2^53 − 1: going past either i
     );
     store.close();
     await using db = await new Base(path).open();
+    // One id is left: an insertMany of two is refused whole, even inside a transaction that
+    // catches it and commits (all or none).
+    await db.transaction(async (tx) => {
+      await assert.rejects(tx.insertMany([{ s: "a" }, { s: "b" }]), RangeError);
+    });
+    assert.equal(await db.count(), 1);
     assert.equal(await db.insert({ s: "last" }), LAST_ID);
     await assert.rejects(db.insert({ s: "past" }), RangeError);
     await assert.rejects(db.insertMany([{ s: "past" }, { s: "past" }]), RangeError);
