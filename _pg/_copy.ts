@@ -94,16 +94,6 @@ async function existing(to: Base): Promise<Contents | undefined> {
   }
 }
 
-/** `e`, a storage's refusal of record `id`, as an error naming the record and the copy. */
-function refused(e: unknown, id: number, what: string): unknown {
-  if (!(e instanceof TypeError || e instanceof RangeError)) return e;
-  // "Cannot write field "s": why" (the store's words) reads "record 2, field "s": why".
-  const m = /^Cannot write (field "[^"]*"): ([^]*)$/.exec(e.message);
-  const why = m ? `record ${id}, ${m[1]}: ${m[2]}` : `record ${id}: ${e.message}`;
-  const Type = e instanceof TypeError ? TypeError : RangeError;
-  return new Type(`Cannot ${what}: ${why}`, { cause: e });
-}
-
 /** Writes `c`'s rows into the new, empty base `to` (of `c`'s fields) in one write set. */
 async function fill(to: Base, c: Contents, what: string): Promise<void> {
   await baseInternals().write(to, async (ws) => {
@@ -111,14 +101,11 @@ async function fill(to: Base, c: Contents, what: string): Promise<void> {
     // are skipped, so each row gets its own id, and the next id is the source's.
     for (const row of c.rows) {
       const id = row[0] as number;
-      let got: number;
-      try {
-        await ws.skipTo(id);
-        got = await ws.insert(row.slice(2));
-        if (got === id && (row[1] as number) > 0) await ws.update(row);
-      } catch (e) {
-        throw refused(e, id, what);
-      }
+      // A value the storage cannot hold is refused as "Cannot <what> (record <id>): field ...".
+      const call = `${what} (record ${id})`;
+      await ws.skipTo(id);
+      const got = await ws.insert(row.slice(2), call);
+      if (got === id && (row[1] as number) > 0) await ws.update(row, call);
       if (got !== id) {
         throw new Error(`Cannot copy into ${to.path}: it gave id ${got} where ${id} was due`);
       }

@@ -16,8 +16,10 @@ import {
   type PgStore as Store,
   type PgStoreOptions,
   timedLockSql,
+  timedSql,
 } from "./_store.ts";
-import { checkText, columnType, hash32, ident, LOCK_CLASS, META, NAME, text } from "./_sql.ts";
+import { show } from "../_show.ts";
+import { checkText, columnType, ident, lockSql, META, NAME, text } from "./_sql.ts";
 
 /** Runs `body`; a missing `psbase_meta` (no base was ever made in this database) gives `none`. */
 async function orNone<T>(body: () => Promise<T>, none: T): Promise<T> {
@@ -81,7 +83,9 @@ export const pgDriver: StorageDriver<PgStoreOptions> = {
     // What create() would refuse, refused before "override" removes anything.
     for (const f of fields) {
       checkFieldName(f.name, "create");
-      if (typeof f.default === "string") checkText(f.default, () => "create"); // jsonb: no U+0000
+      if (typeof f.default === "string") { // the schema is jsonb: no U+0000 either
+        checkText(f.default, () => "create", `the default of field ${show(f.name)}`);
+      }
     }
     const [[[table]], [[encoding]]] = await o.connection.run([tableExists(name), ENCODING]);
     checkEncoding(name, encoding as string);
@@ -108,9 +112,13 @@ export const pgDriver: StorageDriver<PgStoreOptions> = {
     const c = o.connection;
     const [[[taken]], [[table]], [[encoding]]] = (await c.run([
       "BEGIN",
-      `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${hash32(META)})`, // one maker of psbase_meta
-      CREATE_META,
-      ...timedLockSql(name, { ...o, lock: true }), // create and destroy always lock
+      // Both locks bounded by timeoutMs: the maker of psbase_meta may itself be a create waiting
+      // for another table's lock.
+      ...timedSql([
+        lockSql(META), // one maker of psbase_meta at a time
+        CREATE_META,
+        lockSql(name), // create and destroy always lock
+      ], o),
       `SELECT EXISTS (SELECT 1 FROM ${ident(META)} WHERE name = ${text(name)})`,
       tableExists(name),
       ENCODING,

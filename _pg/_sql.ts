@@ -49,23 +49,30 @@ function float(v: number): string {
   return Object.is(v, -0) ? "'-0'::float8" : `'${v}'::float8`;
 }
 
-/** Throws a TypeError unless PostgreSQL's `text` can hold `s` exactly (UTF-8, no U+0000). */
-export function checkText(s: string, what: () => string): void {
+/**
+ * Throws a TypeError unless PostgreSQL's `text` can hold `s` exactly (UTF-8,
+ * no U+0000). `what` names the call, `subject` what holds `s` ("field "s"").
+ */
+export function checkText(s: string, what: () => string, subject = "a string"): void {
   if (s.includes("\0")) {
     throw new TypeError(
-      `Cannot ${what()}: PostgreSQL cannot store U+0000 in text (a PgBase difference)`,
+      `Cannot ${what()}: ${subject} holds U+0000, which PostgreSQL's text cannot store ` +
+        "(a PgBase difference)",
     );
   }
   if (!s.isWellFormed()) {
-    throw new TypeError(`Cannot ${what()}: ${show(s)} holds a lone surrogate, which has no UTF-8`);
+    throw new TypeError(
+      `Cannot ${what()}: ${subject} ${show(s)} holds a lone surrogate, which has no UTF-8`,
+    );
   }
 }
 
 /**
  * The literal of a stored value of field type `type` (k 0 and 1, `__id__` and
- * `__version__`, are int8). `what` names the call for a TypeError.
+ * `__version__`, are int8). `what` names the call and `subject` the value for
+ * a TypeError (see {@linkcode checkText}).
  */
-export function literal(v: Stored, type: string, what: () => string): string {
+export function literal(v: Stored, type: string, what: () => string, subject?: string): string {
   if (v === null) return "NULL";
   switch (columnType(type)) {
     case "float8":
@@ -75,7 +82,7 @@ export function literal(v: Stored, type: string, what: () => string): string {
     case "int8":
       return `'${v}'::int8`;
     default:
-      checkText(v as string, what);
+      checkText(v as string, what, subject);
       return text(v as string);
   }
 }

@@ -41,11 +41,15 @@ const INSERT_CHUNK = 1000;
 
 /** Taking the table's lock in a transaction, waiting at most `o.timeoutMs` (SQLSTATE 55P03 past it). */
 export function timedLockSql(name: string, o: PgStoreOptions): string[] {
-  if (!o.lock) return [];
+  return o.lock ? timedSql([lockSql(name)], o) : [];
+}
+
+/** `sql`, statements that take locks, each lock waited for at most `o.timeoutMs` (55P03 past it). */
+export function timedSql(sql: string[], o: { timeoutMs: number | undefined }): string[] {
   // lock_timeout 0 is no timeout at all: timeoutMs 0 (do not wait) is 1 ms.
-  return o.timeoutMs === undefined ? [lockSql(name)] : [
+  return o.timeoutMs === undefined ? sql : [
     `SET LOCAL lock_timeout = ${Math.max(1, Math.ceil(o.timeoutMs))}`,
-    lockSql(name),
+    ...sql,
     "SET LOCAL lock_timeout = 0",
   ];
 }
@@ -295,15 +299,21 @@ async function getRows(
   return ids.map((id) => byId.get(id)).filter((r) => r !== undefined);
 }
 
-/** A row's values as a VALUES tuple; `what` names the call for a TypeError. */
 /**
  * The longest string, in UTF-8 bytes, a field with a `sorted` index takes:
  * PostgreSQL's B-tree holds index rows up to 2,704 bytes (a third of a page).
  */
 export const SORTED_BYTES = 2600;
 
-/** Throws a RangeError when `row` holds a string too long for its field's B-tree (SORTED_BYTES). */
-function checkSorted(row: Row, fields: readonly Field[], indexes: readonly IndexSpec[]): void {
+/**
+ * Throws a RangeError when `row` holds a string too long for its field's
+ * B-tree (SORTED_BYTES); `call` names the call.
+ */
+function checkSorted(
+  row: Row,
+  fields: readonly Field[],
+  { indexes, call }: { indexes: readonly IndexSpec[]; call: string },
+): void {
   for (const ix of indexes) {
     if (ix.kind !== "sorted") continue;
     const j = fields.findIndex((f) => f.name === ix.field);
@@ -312,17 +322,20 @@ function checkSorted(row: Row, fields: readonly Field[], indexes: readonly Index
     const bytes = new TextEncoder().encode(v).length;
     if (bytes > SORTED_BYTES) {
       throw new RangeError(
-        `Cannot write field ${show(ix.field)}: a string of ${bytes} bytes, and a field with a ` +
+        `Cannot ${call}: field ${
+          show(ix.field)
+        } holds a string of ${bytes} bytes, and a field with a ` +
           `sorted index takes at most ${SORTED_BYTES} (PostgreSQL's B-tree; a PgBase difference)`,
       );
     }
   }
 }
 
-function tuple(row: Row, fields: readonly Field[]): string {
+/** A row's values as a VALUES tuple; `call` names the call for a TypeError. */
+function tuple(row: Row, fields: readonly Field[], call = "write"): string {
   return `(${
     row.map((v, k) =>
-      literal(v, typeAt(k, fields), () => `write field ${show(k < 2 ? "" : fields[k - 2].name)}`)
+      literal(v, typeAt(k, fields), () => call, `field ${show(k < 2 ? "" : fields[k - 2].name)}`)
     ).join(", ")
   })`;
 }
@@ -410,19 +423,19 @@ class PgWriteSet implements WriteSet {
     return id >= 1 && id < this.#nextId;
   }
 
-  insert(values: Stored[]): number {
+  insert(values: Stored[], call = "insert"): number {
     const row: Row = [this.#nextId, 0, ...values];
-    tuple(row, this.fields); // a value PostgreSQL cannot store fails here, not at commit
-    checkSorted(row, this.fields, this.indexes);
+    tuple(row, this.fields, call); // a value PostgreSQL cannot store fails here, not at commit
+    checkSorted(row, this.fields, { indexes: this.indexes, call });
     this.#pending.set(this.#nextId, row);
     this.#known.set(this.#nextId, row);
     return this.#nextId++;
   }
 
-  update(row: Row): void {
+  update(row: Row, call = "update"): void {
     const id = row[0] as number;
-    tuple(row, this.fields);
-    checkSorted(row, this.fields, this.indexes);
+    tuple(row, this.fields, call);
+    checkSorted(row, this.fields, { indexes: this.indexes, call });
     this.#known.set(id, row);
     if (this.#pending.has(id)) {
       this.#pending.set(id, row);
@@ -532,7 +545,9 @@ function changeSql(name: string, c: Change, s: PgStore): string[] {
   switch (c.kind) {
     case "setDefault":
       // The schema is jsonb, which holds no U+0000 either.
-      if (typeof c.value === "string") checkText(c.value, () => "setDefault");
+      if (typeof c.value === "string") {
+        checkText(c.value, () => "setDefault", `the default of field ${show(c.field)}`);
+      }
       fields = fields.map((f) => f.name === c.field ? { ...f, default: c.value } : f);
       break;
     case "addField": {
@@ -544,7 +559,12 @@ function changeSql(name: string, c: Change, s: PgStore): string[] {
         );
       }
       const col = ident(c.field.name);
-      const dflt = literal(c.field.default, c.field.type, () => "addField");
+      const dflt = literal(
+        c.field.default,
+        c.field.type,
+        () => "addField",
+        `the default of field ${show(c.field.name)}`,
+      );
       out.push(
         `ALTER TABLE ${table} ADD COLUMN ${col} ${columnType(c.field.type)} DEFAULT ${dflt}`,
       );

@@ -60,10 +60,17 @@ export interface Reader {
 export interface WriteSet extends Reader {
   /** The id the next insert gets. */
   readonly nextId: number;
-  /** Inserts a row of field values (schema order); returns its new `__id__`. */
-  insert(values: Stored[]): Awaitable<number>;
-  /** Replaces the live row with the same `__id__` by `row` (its version already bumped). */
-  update(row: Row): Awaitable<void>;
+  /**
+   * Inserts a row of field values (schema order); returns its new `__id__`.
+   * `call` names the caller's call in a refusal of a value the storage cannot
+   * hold ("Cannot <call>: field ..."); "insert" when omitted.
+   */
+  insert(values: Stored[], call?: string): Awaitable<number>;
+  /**
+   * Replaces the live row with the same `__id__` by `row` (its version
+   * already bumped); `call` as for `insert`, "update" when omitted.
+   */
+  update(row: Row, call?: string): Awaitable<void>;
   /** Deletes the live row `id`. */
   delete(id: number): Awaitable<void>;
   /**

@@ -72,7 +72,9 @@ export async function insertRows(ws: WriteSet, rows: unknown, method: string): P
     );
   }
   const ids: number[] = [];
-  for (const vals of encoded) ids.push(await ws.insert(vals));
+  for (let i = 0; i < encoded.length; i++) {
+    ids.push(await ws.insert(encoded[i], method === "insert" ? "insert" : `insertMany (row ${i})`));
+  }
   return ids;
 }
 

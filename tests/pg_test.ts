@@ -11,14 +11,17 @@ import {
   Base,
   BaseChangedError,
   BaseExistsError,
+  BaseNotFoundError,
   LockTimeoutError,
   PsBase,
   type RecordOf,
 } from "../mod.ts";
 import { copyBase, PgBase } from "../pg.ts";
 import { Connection } from "../_pg/_client.ts";
+import { lockSql } from "../_pg/_sql.ts";
 import { restoredBase } from "./_helpers.ts";
 import { withTempDir } from "./_harness/temp.ts";
+import { within } from "./_harness/time.ts";
 import { denoCli, expectCode, writeSample } from "./_cli.ts";
 import { pgMissing, withPg } from "./_pg_server.ts";
 
@@ -336,6 +339,34 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
   );
 
   await t.step(
+    "timeoutMs bounds create() of a new table queued behind a create() that waits for its table's lock: LockTimeoutError, no table made",
+    async () => {
+      // Another session (a destroy() in progress, say) holds the lock of table "busy".
+      const other = new Connection(url);
+      other.hold(); // its session stays open between calls
+      try {
+        await other.run(["BEGIN", lockSql("busy")]);
+        // Waits for that lock, no timeout, holding the lock of psbase_meta's makers meanwhile.
+        const waiting = new PgBase("busy", { url }).create({ n: "int" });
+        await new Promise((r) => setTimeout(r, 100));
+        await assert.rejects(
+          within(
+            new PgBase("queued", { url, timeoutMs: 150 }).create({ n: "int" }),
+            3000,
+            "create() of queued waited past its timeoutMs",
+          ),
+          (e) => e instanceof LockTimeoutError && e.path === "queued",
+        );
+        await other.run(["ROLLBACK"]);
+        await (await waiting).close();
+        await assert.rejects(new PgBase("queued", { url }).open(), BaseNotFoundError);
+      } finally {
+        await other.end();
+      }
+    },
+  );
+
+  await t.step(
     "what PostgreSQL cannot hold is refused before it is sent, naming the field, nothing written: a string over 2,600 bytes in a sorted index (insert, update, inside a transaction that goes on, addIndex), U+0000 in a default",
     async () => {
       const long = "x".repeat(2601);
@@ -348,7 +379,9 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
       const ok = await db.insert({ s: "x".repeat(2600), t: noise });
       await assert.rejects(
         db.insert({ s: long }),
-        (e) => e instanceof RangeError && /"s"/.test(e.message),
+        (e) =>
+          e instanceof RangeError &&
+          /^Cannot insert: field "s" holds a string of 2601 bytes/.test(e.message),
       );
       await assert.rejects(db.update((await db.get(ok))!, { s: long }), RangeError);
       await db.transaction(async (tx) => {
@@ -361,11 +394,15 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
       );
       await assert.rejects(
         db.setDefault("t", "a\u0000b"),
-        (e) => e instanceof TypeError && /U\+0000/.test(e.message),
+        (e) =>
+          e instanceof TypeError &&
+          /^Cannot setDefault: the default of field "t" holds U\+0000/.test(e.message),
       );
       await assert.rejects(
         new PgBase("limits2", { url }).create({ s: { type: "string", default: "a\u0000" } }),
-        (e) => e instanceof TypeError && /U\+0000/.test(e.message),
+        (e) =>
+          e instanceof TypeError &&
+          /^Cannot create: the default of field "s" holds U\+0000/.test(e.message),
       );
       assert.deepEqual((await db.find()).map((r) => r.s?.length), [2600, 5]);
       assert.equal(db.schema.t.index, undefined);
@@ -432,7 +469,7 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
           () => copyBase(new PsBase(path), new PgBase("copy_nul", { url })),
           (e: Error) =>
             e instanceof TypeError &&
-            /^Cannot copy .*\/copy_nul into copy_nul: record 3, field "s": PostgreSQL cannot store U\+0000/
+            /^Cannot copy .*\/copy_nul into copy_nul \(record 3\): field "s" holds U\+0000, which PostgreSQL's text cannot store \(a PgBase difference\)$/
               .test(e.message),
         );
         assert.deepEqual(
@@ -475,7 +512,7 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
         const path = await withNul(join(dir, "copy_kept"), 2);
         await assert.rejects(
           () => copyBase(new PsBase(path), new PgBase("copy_kept", { url }), { mode: "override" }),
-          /record 2, field "s": PostgreSQL cannot store U\+0000/,
+          /\(record 2\): field "s" holds U\+0000/,
         );
         await using kept = await new PgBase("copy_kept", { url }).open();
         assert.deepEqual([...await kept.select()], before.rows);
@@ -556,13 +593,24 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
   );
 
   await t.step(
-    "a string PostgreSQL cannot store (U+0000) is refused with a TypeError, and nothing is written",
+    "a string PostgreSQL cannot store (U+0000) is refused with a TypeError naming the call and the field, and nothing is written",
     async () => {
       await using db = await new PgBase("nul", { url }).create({ s: "string" });
-      await assert.rejects(() => db.insertMany([{ s: "ok" }, { s: "a\0b" }]), /U\+0000/);
+      await assert.rejects(
+        () => db.insertMany([{ s: "ok" }, { s: "a\0b" }]),
+        (e) =>
+          e instanceof TypeError &&
+          e.message === 'Cannot insertMany (row 1): field "s" holds U+0000, which ' +
+              "PostgreSQL's text cannot store (a PgBase difference)",
+      );
       assert.equal(await db.count(), 0);
       assert.equal(await db.count({ s: "a\0b" }), 0);
       assert.equal(await db.insert({ s: "ok" }), 1);
+      await assert.rejects(
+        db.update((await db.get(1))!, { s: "\0" }),
+        (e) => e instanceof TypeError && /^Cannot update: field "s" holds U\+0000/.test(e.message),
+      );
+      assert.deepEqual((await db.get(1))?.s, "ok");
     },
   );
 
