@@ -1059,6 +1059,7 @@ export class Base<S extends Schema = Schema> {
     setInternals({
       read: (b, body) => (b as Base).#read("read", body),
       write: (b, body) => (b as Base).#write("write", body),
+      change: (b, c) => (b as Base).#change("copyBase", () => c),
       create: (b, fields, indexes, mode) => (b as Base).#create(fields, indexes, mode),
     });
   }

@@ -150,10 +150,10 @@ export interface CopyOptions {
  * types, defaults, indexes; a link field links to the base of the same last
  * name beside `to`, of `to`'s kind (a table for a folder `…/owners`, the
  * folder `<to's folder>/../owners` otherwise; a link of `from` to itself
- * links `to` to itself): copy linked bases too. All or nothing: if the copy
- * fails after creating `to`, `to` is removed, or with `"override"` the base
- * it replaced is put back; a record `to` cannot store is named by its
- * `__id__`. Folders that are the same or nested are a `TypeError`.
+ * links `to` to itself): copy linked bases too. All or nothing: with
+ * `"override"`, a base at `to` that opens is replaced in one step, so a copy
+ * that fails or is killed leaves it as it was; a new `to` is removed when the
+ * copy fails. A record `to` cannot store is named by its `__id__`. Folders that are the same or nested are a `TypeError`.
  * `from` is read in one consistent read; each base is left as it was, open
  * or closed (one opened for the copy is closed again). Writes to `from`
  * during the copy are not copied.

@@ -65,7 +65,8 @@ a folder, or pg:<table> for a table of PgBase in the database at --url (default:
 the DATABASE_URL environment variable). <dest> must not exist, unless
 --override is given, and two folders must be apart (neither inside the other).
 All or nothing: a copy that fails leaves no half copy at <dest> (with --override,
-the base it replaced is put back). Moving to PostgreSQL:
+the base there is replaced in one step: a failed or killed copy leaves it as it
+was). Moving to PostgreSQL:
 
   psbase ./data/people copy pg:people --url postgres://user@host/db
 

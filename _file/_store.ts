@@ -21,7 +21,7 @@ import type {
   WriteSet,
 } from "../_storage/_types.ts";
 import { carriedRows } from "./_carry.ts";
-import { DataFile, writeDataFile } from "./_data_file.ts";
+import { DataFile, type RowSource, writeDataFile } from "./_data_file.ts";
 import { columnFilter, hasColumnFilter } from "./_filter.ts";
 import { type Fs, isNotFound, missingFolders, syncParents, writeSynced } from "./_fs.ts";
 import { compareStored } from "./_index/_types.ts";
@@ -90,6 +90,37 @@ export function missingFile(file: string, gen: number): CorruptionError {
 /** A stored row's value at position k, as read back from the log (FORMAT.md, F5: "-0"). */
 function fromLog(v: unknown, numeric: boolean): unknown {
   return numeric && v === "-0" ? -0 : v;
+}
+
+/**
+ * Throws a TypeError unless `rows` are whole rows of `o.fields`: ids ascending
+ * from `o.from`, at most LAST_ID (F2), versions >= 0, each value of its
+ * field's type. `o.what` names the call.
+ */
+function checkRows(rows: Row[], o: { fields: Field[]; from: number; what: string }): void {
+  const width = o.fields.length + 2;
+  let next = o.from;
+  for (const row of rows) {
+    const [id, v] = row as number[];
+    let bad = row.length !== width
+      ? `a row of ${row.length} values, not ${width}`
+      : !Number.isSafeInteger(id) || id < next
+      ? `id ${id} is not above ${next - 1} (ids ascend and are never reused)`
+      : id > LAST_ID
+      ? `id ${id} is above ${LAST_ID}, the largest id a base gives`
+      : !Number.isSafeInteger(v) || v < 0
+      ? `bad version ${v} of ${id}`
+      : "";
+    for (let j = 0; !bad && j < o.fields.length; j++) {
+      const x = row[j + 2];
+      const codec = codecOf(o.fields[j].type)!;
+      if (x !== null && !codec.valid(x)) {
+        bad = `field ${o.fields[j].name} of ${id} holds ${JSON.stringify(x)}, not ${codec.expects}`;
+      }
+    }
+    if (bad) throw new TypeError(`Cannot ${o.what}: ${bad}`);
+    next = id + 1;
+  }
 }
 
 /** The state a reader sees: committed rows, optionally with a write set's pending ones on top. */
@@ -601,17 +632,25 @@ export class FileStore implements Storage {
    * wrote and the old generation stays current.
    */
   #checkpoint(fields: Field[], indexes: IndexSpec[], reshape?: (row: Row) => Row): void {
-    const fs = this.#fs;
     // Without a reshape the columns stay as they are, so the rows the log left
     // alone are carried over as bytes (_carry.ts).
     const rows = reshape
       ? this.#all().map(reshape)
       : carriedRows(this.#data, { fields: this.fields, changes: this.#overlay }) ?? this.#all();
+    this.#generation({ fields, indexes, rows, nextId: this.nextId });
+  }
+
+  /** Writes the generation after this one, of `g`'s schema, rows and next id (see #checkpoint). */
+  #generation(
+    g: { fields: Field[]; indexes: IndexSpec[]; rows: Row[] | RowSource; nextId: number },
+  ): void {
+    const { fields, indexes, rows } = g;
+    const fs = this.#fs;
     const gen = this.gen + 1;
     const data = path.join(this.dir, dataName(gen));
     const log = path.join(this.dir, logName(gen));
     const tmp = path.join(this.dir, MANIFEST + ".tmp");
-    const m: Manifest = { format: FORMAT, gen, nextId: this.nextId, fields, indexes };
+    const m: Manifest = { format: FORMAT, gen, nextId: g.nextId, fields, indexes };
     let step = data;
     try {
       writeDataFile(fs, data, { fields, indexes, rows });
@@ -672,6 +711,17 @@ export class FileStore implements Storage {
         return this.#checkpoint(fields, [...this.indexes, c.index]);
       case "dropIndex":
         return this.#checkpoint(fields, this.indexes.filter((ix) => ix.field !== c.field));
+      case "replace": {
+        // One new generation (W3): a crash before its manifest is renamed in leaves the base as
+        // it was, after it the replacement whole.
+        const what = c.call;
+        checkRows(c.rows, { fields: c.fields, from: 1, what });
+        const last = c.rows.length ? c.rows[c.rows.length - 1][0] as number : 0;
+        if (!Number.isSafeInteger(c.nextId) || c.nextId <= last || c.nextId > LAST_ID + 1) {
+          throw new RangeError(`Cannot ${what}: next id ${c.nextId} is not above ${last}`);
+        }
+        return this.#generation(c);
+      }
     }
   }
 
@@ -684,30 +734,11 @@ export class FileStore implements Storage {
    */
   restore(rows: Row[]): void {
     this.#recover();
-    const width = this.fields.length + 2;
-    let next = this.nextId;
-    for (const row of rows) {
-      const [id, v] = row as number[];
-      let bad = row.length !== width
-        ? `a row of ${row.length} values, not ${width}`
-        : !Number.isSafeInteger(id) || id < next
-        ? `id ${id} is not above ${next - 1} (ids ascend and are never reused)`
-        : id > LAST_ID
-        ? `id ${id} is above ${LAST_ID}, the largest id a base gives`
-        : !Number.isSafeInteger(v) || v < 0
-        ? `bad version ${v} of ${id}`
-        : "";
-      this.fields.forEach((f, j) => {
-        const x = row[j + 2];
-        if (!bad && x !== null && !codecOf(f.type)!.valid(x)) {
-          bad = `field ${f.name} of ${id} holds ${JSON.stringify(x)}, not ${
-            codecOf(f.type)!.expects
-          }`;
-        }
-      });
-      if (bad) throw new TypeError(`Cannot restore rows into ${this.dir}: ${bad}`);
-      next = id + 1;
-    }
+    checkRows(rows, {
+      fields: this.fields,
+      from: this.nextId,
+      what: `restore rows into ${this.dir}`,
+    });
     if (rows.length === 0) return;
     for (const row of rows) this.#put(row[0] as number, row);
     try {

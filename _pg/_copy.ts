@@ -1,9 +1,10 @@
 // Copyright 2026 the psbase authors. MIT license.
 // Copying a base into another, of any kind (a folder into a table and back),
 // keeping every `__id__`, `__version__` and the next id, through the storage
-// interface and each base's own locking. All or nothing: a copy that fails
-// after creating its destination removes it again, or puts back the base
-// that `"override"` replaced.
+// interface and each base's own locking. All or nothing: `"override"` of a
+// base that opens replaces it by one change (a new generation, FORMAT.md W3;
+// one transaction in PostgreSQL), so a failure or a crash leaves it whole; a
+// copy that fails after creating a new base removes it again.
 
 import type { Field, Row } from "../_field/_codec.ts";
 import { path } from "../_path.ts";
@@ -84,13 +85,14 @@ async function contents(base: Base): Promise<Contents> {
   });
 }
 
-/** What the base at `to` holds now, or undefined when there is none (or it cannot be read). */
-async function existing(to: Base): Promise<Contents | undefined> {
+/** Whether `to` is, or can be, opened: a base there to replace whole. */
+async function opens(to: Base): Promise<boolean> {
+  if (to.isOpen) return true;
   try {
-    if (!to.isOpen) await to.open();
-    return await contents(to);
+    await to.open();
+    return true;
   } catch {
-    return undefined; // nothing there, or nothing readable: nothing to put back
+    return false; // nothing there, or nothing readable: nothing to keep
   }
 }
 
@@ -115,26 +117,16 @@ async function fill(to: Base, c: Contents, what: string): Promise<void> {
 }
 
 /**
- * After the copy into `to`, which it created, failed with `failure`: puts
- * back the base `old` that it replaced, or removes `to` when there was none.
- * Throws when it cannot, saying so and what is left.
+ * After the copy into `to`, which it created, failed with `failure`: removes
+ * `to`. Throws when it cannot, saying so.
  */
-async function undo(to: Base, old: Contents | undefined, failure: unknown): Promise<void> {
+async function undo(to: Base, failure: unknown): Promise<void> {
   try {
-    if (!old) return await to.destroy();
-    await baseInternals().create(to, old.fields, old.indexes, "override");
-    await fill(to, old, `put back ${to.path}`);
+    await to.destroy();
   } catch (e) {
-    let left = "";
-    try {
-      await to.destroy(); // no half copy, at least
-    } catch {
-      left = ", and a half copy is left there";
-    }
     throw new Error(
-      `${(failure as Error)?.message ?? failure}; then ${
-        old ? `putting back the base ${to.path} held` : `removing ${to.path}`
-      } failed too${left} (${(e as Error)?.message ?? e})`,
+      `${(failure as Error)?.message ?? failure}; then removing ${to.path} failed too, and a ` +
+        `half copy is left there (${(e as Error)?.message ?? e})`,
       { cause: failure },
     );
   }
@@ -154,20 +146,25 @@ export async function copy(
   try {
     const source = await contents(from);
     const fields = source.fields.map((f) => f.type === "link" ? relink(from, to, f) : f);
-    // What "override" replaces, to put back if the copy fails.
-    const old = mode === "override" ? await existing(to) : undefined;
-    try {
+    if (mode === "override" && await opens(to)) {
+      // The old base is replaced whole by one change (a new generation, W3; one transaction in
+      // PostgreSQL): until it lands the old one stays, through a failure or a crash.
+      await baseInternals().change(to, {
+        kind: "replace",
+        fields,
+        indexes: source.indexes,
+        rows: source.rows,
+        nextId: source.nextId,
+        call: what,
+      });
+    } else {
       await baseInternals().create(to, fields, source.indexes, mode);
-    } catch (e) {
-      // "override" may have removed the old base before the new one failed to be made.
-      if (old && !(await existing(to))) await undo(to, old, e);
-      throw e;
-    }
-    try {
-      await fill(to, source, what);
-    } catch (e) {
-      await undo(to, old, e);
-      throw e;
+      try {
+        await fill(to, source, what);
+      } catch (e) {
+        await undo(to, e);
+        throw e;
+      }
     }
     return { records: source.rows.length, nextId: source.nextId };
   } finally {

@@ -19,7 +19,7 @@ import {
   timedSql,
 } from "./_store.ts";
 import { show } from "../_show.ts";
-import { checkText, columnType, ident, lockSql, META, NAME, text } from "./_sql.ts";
+import { checkFieldName, checkText, createTableSql, ident, lockSql, META, text } from "./_sql.ts";
 
 /** Runs `body`; a missing `psbase_meta` (no base was ever made in this database) gives `none`. */
 async function orNone<T>(body: () => Promise<T>, none: T): Promise<T> {
@@ -43,30 +43,9 @@ function checkEncoding(name: string, encoding: unknown): void {
   }
 }
 
-/** Throws a TypeError for a field name PostgreSQL would cut (over 63 bytes). */
-export function checkFieldName(name: string, what: string): void {
-  if (!NAME.test(name)) {
-    throw new TypeError(
-      `Cannot ${what}: field name ${
-        JSON.stringify(name.slice(0, 20) + "...")
-      } is over 63 characters, PostgreSQL's limit for a column name`,
-    );
-  }
-}
-
 /** Whether the table exists, psbase's or not. */
 function tableExists(name: string): string {
   return `SELECT to_regclass(${text(ident(name))}) IS NOT NULL`;
-}
-
-/** The statement making the table of a new base. */
-function createTableSql(name: string, fields: Field[]): string {
-  const cols = [
-    `"__id__" int8 PRIMARY KEY`,
-    `"__version__" int8 NOT NULL`,
-    ...fields.map((f) => `${ident(f.name)} ${columnType(f.type)}`),
-  ];
-  return `CREATE TABLE ${ident(name)} (${cols.join(", ")})`;
 }
 
 /** Opens, creates, drops and checks bases stored as PostgreSQL tables. */

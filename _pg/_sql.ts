@@ -120,3 +120,24 @@ export function indexName(name: string, field: string): string {
   const h = (hash32(`${name}.${field}`) >>> 0).toString(16).padStart(8, "0");
   return `${`${name}_${field}`.slice(0, 50)}_${h}`;
 }
+
+/** Throws a TypeError for a field name PostgreSQL would cut (over 63 bytes). */
+export function checkFieldName(name: string, what: string): void {
+  if (!NAME.test(name)) {
+    throw new TypeError(
+      `Cannot ${what}: field name ${
+        JSON.stringify(name.slice(0, 20) + "...")
+      } is over 63 characters, PostgreSQL's limit for a column name`,
+    );
+  }
+}
+
+/** The statement making the table of a new base. */
+export function createTableSql(name: string, fields: Field[]): string {
+  const cols = [
+    `"__id__" int8 PRIMARY KEY`,
+    `"__version__" int8 NOT NULL`,
+    ...fields.map((f) => `${ident(f.name)} ${columnType(f.type)}`),
+  ];
+  return `CREATE TABLE ${ident(name)} (${cols.join(", ")})`;
+}

@@ -14,9 +14,11 @@ import { type Connection, sqlState } from "./_client.ts";
 import { decodeMeta, type Meta, PG_FORMAT, selectMeta, updateSchema } from "./_meta.ts";
 import { countSql, selectSql } from "./_query.ts";
 import {
+  checkFieldName,
   checkText,
   columnAt,
   columnType,
+  createTableSql,
   ident,
   indexName,
   literal,
@@ -586,6 +588,28 @@ function changeSql(name: string, c: Change, s: PgStore): string[] {
       out.push(`DROP INDEX IF EXISTS ${ident(indexName(name, c.field))}`);
       indexes = indexes.filter((ix) => ix.field !== c.field);
       break;
+    case "replace": {
+      // One transaction: PostgreSQL's DDL is transactional, so a crash or a refusal before
+      // COMMIT leaves the old table and its psbase_meta row as they were.
+      const call = c.call;
+      for (const f of c.fields) checkFieldName(f.name, call);
+      ({ fields, indexes } = c);
+      out.push(`DROP TABLE ${table}`, createTableSql(name, fields));
+      const cols = allColumns(fields);
+      for (let i = 0; i < c.rows.length; i += INSERT_CHUNK) {
+        const chunk = c.rows.slice(i, i + INSERT_CHUNK);
+        for (const r of chunk) {
+          checkSorted(r, fields, { indexes, call: `${call} (record ${r[0]})` });
+        }
+        const values = chunk.map((r) => tuple(r, fields, `${call} (record ${r[0]})`));
+        out.push(`INSERT INTO ${table} (${cols}) VALUES ${values.join(", ")}`);
+      }
+      out.push(...indexes.map((ix) => createIndexSql(name, ix)));
+      out.push(
+        `UPDATE ${ident(META)} SET next_id = '${c.nextId}'::int8 WHERE name = ${text(name)}`,
+      );
+      break;
+    }
   }
   out.push(updateSchema(name, fields, indexes));
   return out;

@@ -91,7 +91,19 @@ export type Change =
   | { kind: "addField"; field: Field; at: number }
   | { kind: "dropField"; field: string }
   | { kind: "addIndex"; index: IndexSpec }
-  | { kind: "dropIndex"; field: string };
+  | { kind: "dropIndex"; field: string }
+  /**
+   * Everything at once: a new schema, its rows (whole, ids ascending) and next
+   * id; `call` names the caller's call in a refusal.
+   */
+  | {
+    kind: "replace";
+    fields: Field[];
+    indexes: IndexSpec[];
+    rows: Row[];
+    nextId: number;
+    call: string;
+  };
 
 /** A problem the integrity check found, or a note (FORMAT.md, K). */
 export interface CheckItem {

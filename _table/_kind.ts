@@ -4,7 +4,7 @@
 // it is stored, and what lock guards its writes.
 
 import type { Field } from "../_field/_codec.ts";
-import type { IndexSpec, Storage, StorageDriver, WriteSet } from "../_storage/_types.ts";
+import type { Change, IndexSpec, Storage, StorageDriver, WriteSet } from "../_storage/_types.ts";
 
 /** The write lock of a kind of base (FORMAT.md, L3): none for `Base`, a file lock for `PsBase`. */
 export interface Access {
@@ -72,6 +72,8 @@ export interface BaseInternals {
   read<T>(base: object, body: (s: Storage) => Promise<T>): Promise<T>;
   /** Runs `body` on a write set under the base's write lock; commits when it returns. */
   write<T>(base: object, body: (ws: WriteSet) => Promise<T>): Promise<T>;
+  /** Applies `change` under the base's write lock, as its schema changes are (W4). */
+  change(base: object, change: Change): Promise<void>;
   /** `create()` with a schema already parsed, then opened. */
   create(
     base: object,

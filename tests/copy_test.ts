@@ -1,8 +1,9 @@
 // Copyright 2026 the psbase authors. MIT license.
 // copyBase between folders (_pg/_copy.ts; the copies to and from PostgreSQL
 // are in tests/pg_test.ts): link fields re-pointed beside the destination,
-// and a destination that is, or is inside, the source's folder (or the
-// reverse) refused before anything is written.
+// a destination that is, or is inside, the source's folder (or the reverse)
+// refused before anything is written, and "override" killed at random
+// moments leaving one whole base.
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -12,8 +13,10 @@ import { copyBase } from "../pg.ts";
 import { LAST_ID } from "../_storage/_schema.ts";
 import { snapshotTree } from "./_cli.ts";
 import { restoredBase } from "./_helpers.ts";
+import { Child } from "./_harness/child.ts";
+import { makeSources, verifyCopy } from "./_harness/scenarios/copy.ts";
 import { withTempDir } from "./_harness/temp.ts";
-import { within } from "./_harness/time.ts";
+import { sleep, within } from "./_harness/time.ts";
 
 Deno.test("copyBase() from a folder to a folder re-points a link at the base of the same last name beside the destination: the copy's links read the copied records, not the original's", async () => {
   await withTempDir(async (dir) => {
@@ -123,5 +126,41 @@ Deno.test("copyBase() keeps a sparse base's ids and next id at the cost of its r
     ]);
     assert.equal(await to.insert({ s: "next" }), LAST_ID);
     assert.equal((await to.check()).ok, true);
+  });
+});
+
+const COPY_KILLS = 12;
+
+Deno.test(`copyBase() with "override", its process killed with SIGKILL ${COPY_KILLS} times at random moments, leaves the destination folder whole: one source or the other, never missing, empty or a part`, async () => {
+  await withTempDir(async (dir) => {
+    const sources = { a: join(dir, "a"), b: join(dir, "b") };
+    await makeSources(sources.a, sources.b);
+    const dest = join(dir, "dest");
+    const seen = new Set<number>();
+    for (let run = 0; run < COPY_KILLS; run++) {
+      const child = new Child(run, [
+        "--engine=ps",
+        `--base=${dest}`,
+        "--scenario=copy",
+        `--a=${sources.a}`,
+        `--b=${sources.b}`,
+      ]);
+      try {
+        assert.ok(await child.waitFor("ready"), child.stderr);
+        await child.send("go");
+        // After its first copy (the destination then exists), a kill in the middle of another.
+        assert.ok(await child.waitFor("copied"), child.stderr);
+        await sleep(Math.random() * 150);
+      } finally {
+        child.kill("SIGKILL");
+      }
+      assert.equal(
+        (await child.exited).signal,
+        "SIGKILL",
+        `child ended by itself: ${child.stderr}`,
+      );
+      seen.add(await verifyCopy(new PsBase(dest), sources));
+    }
+    assert.equal(seen.size, 2, "the kills should leave each source there at least once");
   });
 });

@@ -22,6 +22,8 @@ import { lockSql } from "../_pg/_sql.ts";
 import { restoredBase } from "./_helpers.ts";
 import { withTempDir } from "./_harness/temp.ts";
 import { within } from "./_harness/time.ts";
+import { Child } from "./_harness/child.ts";
+import { makeSources, verifyCopy } from "./_harness/scenarios/copy.ts";
 import { denoCli, expectCode, writeSample } from "./_cli.ts";
 import { pgMissing, withPg } from "./_pg_server.ts";
 
@@ -96,6 +98,9 @@ Deno.test({
     });
   },
 });
+
+/** Kills of a copy into a table at random moments. */
+const COPY_KILLS = 8;
 
 async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise<void> {
   const q = async (statement: string) =>
@@ -741,6 +746,45 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
           "\uFFFD",
         ].sort(),
       );
+    },
+  );
+
+  await t.step(
+    `copyBase() with "override" into a table, its process killed with SIGKILL ${COPY_KILLS} times at random moments, leaves the table whole: one source or the other, never missing, empty or a part`,
+    async () => {
+      await withTempDir(async (dir) => {
+        const sources = { a: join(dir, "a"), b: join(dir, "b") };
+        await makeSources(sources.a, sources.b);
+        const before = Deno.env.get("DATABASE_URL");
+        Deno.env.set("DATABASE_URL", url); // the children's database
+        const seen = new Set<number>();
+        try {
+          for (let run = 0; run < COPY_KILLS; run++) {
+            const child = new Child(run, [
+              "--engine=pg",
+              "--base=pg:copy_dest",
+              "--scenario=copy",
+              `--a=${sources.a}`,
+              `--b=${sources.b}`,
+            ]);
+            try {
+              assert.ok(await child.waitFor("ready"), child.stderr);
+              await child.send("go");
+              // After its first copy (the table then exists), a kill in the middle of another.
+              assert.ok(await child.waitFor("copied"), child.stderr);
+              await new Promise((r) => setTimeout(r, Math.random() * 300));
+            } finally {
+              child.kill("SIGKILL");
+            }
+            assert.equal((await child.exited).signal, "SIGKILL", child.stderr);
+            seen.add(await verifyCopy(new PgBase("copy_dest", { url }), sources));
+          }
+        } finally {
+          if (before === undefined) Deno.env.delete("DATABASE_URL");
+          else Deno.env.set("DATABASE_URL", before);
+        }
+        assert.equal(seen.size, 2, "the kills should leave each source there at least once");
+      });
     },
   );
 

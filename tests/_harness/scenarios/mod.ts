@@ -11,6 +11,7 @@
 
 import type { ChildBody } from "../context.ts";
 import * as cmd from "./cmd.ts";
+import * as copy from "./copy.ts";
 import * as counter from "./counter.ts";
 import * as crash from "./crash.ts";
 import * as hold from "./hold.ts";
@@ -27,6 +28,7 @@ import * as transfer from "./transfer.ts";
 /** The child half of each scenario, by its `--scenario` name. */
 export const CHILDREN: { [name: string]: ChildBody } = {
   cmd: cmd.child,
+  copy: copy.child,
   counter: counter.child,
   crash: crash.child,
   hold: hold.child,
