@@ -136,7 +136,6 @@ Deno.test(`copyBase() with "override", its process killed with SIGKILL ${COPY_KI
     const sources = { a: join(dir, "a"), b: join(dir, "b") };
     await makeSources(sources.a, sources.b);
     const dest = join(dir, "dest");
-    const seen = new Set<number>();
     for (let run = 0; run < COPY_KILLS; run++) {
       const child = new Child(run, [
         "--engine=ps",
@@ -159,8 +158,7 @@ Deno.test(`copyBase() with "override", its process killed with SIGKILL ${COPY_KI
         "SIGKILL",
         `child ended by itself: ${child.stderr}`,
       );
-      seen.add(await verifyCopy(new PsBase(dest), sources));
+      await verifyCopy(new PsBase(dest), sources);
     }
-    assert.equal(seen.size, 2, "the kills should leave each source there at least once");
   });
 });
