@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { join } from "node:path";
-import { bundle, BundleError, CORE } from "../scripts/_bundle.ts";
+import { bundle, BundleError, CORE, eagerInits } from "../scripts/_bundle.ts";
 import { withTempDir } from "./_harness/temp.ts";
 
 /** Writes `files` (name -> text) under `dir`. */
@@ -88,4 +88,38 @@ Deno.test("the bundle refuses a main export that reaches another export", async 
         e.message === "Cannot bundle psbase: mod.ts reaches the export other.ts",
     );
   });
+});
+
+Deno.test("the core's lazy module initializers (modules a dynamic import reaches) are parenthesized, so V8 compiles them with the module and Deno caches them, and they still run once, in order, when first needed", async () => {
+  await withTempDir(async (dir) => {
+    project(dir, {
+      "log.ts": "export const log: string[] = [];\n",
+      "lazy.ts":
+        'import { log } from "./log.ts";\nlog.push("lazy");\nexport const hi = () => "hi";\n',
+      "core.ts": 'import { log } from "./log.ts";\nlog.push("core");\nexport { log };\n' +
+        'export const later = async () => (await import("./lazy.ts")).hi();\n',
+      "mod.ts": 'export { later, log } from "./core.ts";\n',
+    });
+    const out = join(dir, "out");
+    await bundle([join(dir, "mod.ts")], { root: dir, outDir: out });
+    const core = fs.readFileSync(join(out, CORE), "utf8");
+    assert.match(core, /__esm\(\{\n {2}"lazy\.ts": \(function \(\) \{\n/, core);
+    assert.doesNotMatch(core, /__esm\(\{\n {2}"[^"]+"\(\) \{/, "an initializer left lazy");
+    const mod = await import(join(out, "mod.js"));
+    assert.deepEqual(mod.log, ["core"], "lazy.ts is not run before it is imported");
+    assert.equal(await mod.later(), "hi");
+    assert.equal(await mod.later(), "hi");
+    assert.deepEqual(mod.log, ["core", "lazy"], "and then run once");
+  });
+});
+
+Deno.test("eagerInits() refuses a core whose module initializer is not in the form it rewrites", () => {
+  assert.equal(
+    eagerInits('var init_a = __esm({\n  "a.ts"() {\n    x = 1;\n  }\n});'),
+    'var init_a = __esm({\n  "a.ts": (function () {\n    x = 1;\n  })\n});',
+  );
+  assert.throws(
+    () => eagerInits('var init_a = __esm({\n  "a.ts"() {\n    x = 1;\n}});'),
+    BundleError,
+  );
 });
