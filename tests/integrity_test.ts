@@ -482,3 +482,25 @@ Deno.test("on a real full disk (a 512 KiB tmpfs), writes fail naming the file, e
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("sum32 is FORMAT.md F0's sum for any length and any alignment of the bytes (aligned words, short unaligned records, long unaligned runs)", () => {
+  // F0 read literally: little-endian words, each step then h ^= h >>> 15; then the tail bytes.
+  const reference = (b: Uint8Array, seed: number) => {
+    const m = b.length >>> 2;
+    let h = Math.imul(0x811c9dc5 ^ b.length ^ seed, 0x01000193);
+    for (let i = 0; i < m; i++) {
+      const w = (b[4 * i] | b[4 * i + 1] << 8 | b[4 * i + 2] << 16 | b[4 * i + 3] << 24) >>> 0;
+      h = Math.imul(h ^ w, 0x01000193);
+      h ^= h >>> 15;
+    }
+    for (let i = 4 * m; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    return h >>> 0;
+  };
+  const buf = crypto.getRandomValues(new Uint8Array(5000));
+  for (let off = 0; off < 8; off++) {
+    for (const n of [0, 1, 3, 4, 5, 9, 16, 100, 255, 256, 257, 1000, 4096]) {
+      const b = buf.subarray(off, off + n);
+      assert.equal(sum32(b, off * 7), reference(b, off * 7), `offset ${off}, ${n} bytes`);
+    }
+  }
+});
