@@ -425,10 +425,15 @@ class PgWriteSet implements WriteSet {
     return id >= 1 && id < this.#nextId;
   }
 
-  insert(values: Stored[], call = "insert"): number {
+  check(values: Stored[], call: string): void {
     const row: Row = [this.#nextId, 0, ...values];
     tuple(row, this.fields, call); // a value PostgreSQL cannot store fails here, not at commit
     checkSorted(row, this.fields, { indexes: this.indexes, call });
+  }
+
+  insert(values: Stored[], call = "insert"): number {
+    this.check(values, call);
+    const row: Row = [this.#nextId, 0, ...values];
     this.#pending.set(this.#nextId, row);
     this.#known.set(this.#nextId, row);
     return this.#nextId++;
@@ -590,11 +595,18 @@ function changeSql(name: string, c: Change, s: PgStore): string[] {
       break;
     case "replace": {
       // One transaction: PostgreSQL's DDL is transactional, so a crash or a refusal before
-      // COMMIT leaves the old table and its psbase_meta row as they were.
+      // COMMIT leaves the old table and its psbase_meta row as they were. The rows go into a
+      // new table first, so the old one, still read meanwhile, is locked only from its DROP on.
       const call = c.call;
-      for (const f of c.fields) checkFieldName(f.name, call);
+      for (const f of c.fields) {
+        checkFieldName(f.name, call);
+        if (typeof f.default === "string") { // the schema is jsonb: no U+0000 either
+          checkText(f.default, () => call, `the default of field ${show(f.name)}`);
+        }
+      }
       ({ fields, indexes } = c);
-      out.push(`DROP TABLE ${table}`, createTableSql(name, fields));
+      const fresh = `${name.slice(0, 40)}_copy_${crypto.randomUUID().slice(0, 8)}`;
+      out.push(createTableSql(fresh, fields));
       const cols = allColumns(fields);
       for (let i = 0; i < c.rows.length; i += INSERT_CHUNK) {
         const chunk = c.rows.slice(i, i + INSERT_CHUNK);
@@ -602,10 +614,12 @@ function changeSql(name: string, c: Change, s: PgStore): string[] {
           checkSorted(r, fields, { indexes, call: `${call} (record ${r[0]})` });
         }
         const values = chunk.map((r) => tuple(r, fields, `${call} (record ${r[0]})`));
-        out.push(`INSERT INTO ${table} (${cols}) VALUES ${values.join(", ")}`);
+        out.push(`INSERT INTO ${ident(fresh)} (${cols}) VALUES ${values.join(", ")}`);
       }
-      out.push(...indexes.map((ix) => createIndexSql(name, ix)));
       out.push(
+        `DROP TABLE ${table}`,
+        `ALTER TABLE ${ident(fresh)} RENAME TO ${table}`,
+        ...indexes.map((ix) => createIndexSql(name, ix)),
         `UPDATE ${ident(META)} SET next_id = '${c.nextId}'::int8 WHERE name = ${text(name)}`,
       );
       break;

@@ -67,6 +67,12 @@ export interface WriteSet extends Reader {
    */
   insert(values: Stored[], call?: string): Awaitable<number>;
   /**
+   * Throws what `insert(values, call)` would throw for a value this storage
+   * cannot hold, and does nothing else; absent where every valid value fits.
+   * An insert of many rows checks them all first, so it is all or none.
+   */
+  check?(values: Stored[], call: string): void;
+  /**
    * Replaces the live row with the same `__id__` by `row` (its version
    * already bumped); `call` as for `insert`, "update" when omitted.
    */

@@ -71,10 +71,11 @@ export async function insertRows(ws: WriteSet, rows: unknown, method: string): P
       } would pass ${LAST_ID}, the last id a base gives`,
     );
   }
+  const call = (i: number) => method === "insert" ? "insert" : `insertMany (row ${i})`;
+  // What the storage cannot hold (PostgreSQL's limits), refused before any row is in.
+  if (ws.check) { for (let i = 0; i < encoded.length; i++) ws.check(encoded[i], call(i)); }
   const ids: number[] = [];
-  for (let i = 0; i < encoded.length; i++) {
-    ids.push(await ws.insert(encoded[i], method === "insert" ? "insert" : `insertMany (row ${i})`));
-  }
+  for (let i = 0; i < encoded.length; i++) ids.push(await ws.insert(encoded[i], call(i)));
   return ids;
 }
 

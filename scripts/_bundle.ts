@@ -111,7 +111,8 @@ function reexport(text: string): string | null {
  * __esm({\n  "<file>"() {` … `\n  }\n});`) written as a parenthesized
  * function (`"<file>": (function () {` … `})`), the same call for `__esm`,
  * which V8 compiles eagerly and Deno's code cache then holds. Throws a
- * BundleError when an initializer is not in that form.
+ * BundleError when an initializer is not in that form. An `async`
+ * initializer (a module with top-level `await`) is left as it is.
  *
  * @example
  * ```ts ignore
@@ -121,8 +122,9 @@ function reexport(text: string): string | null {
  */
 export function eagerInits(core: string): string {
   const out = core.replace(
-    /^(var init_\w+ = __esm\(\{\n  "[^"\n]+")\(\) \{\n([^]*?)\n  \}\n\}\);$/gm,
-    "$1: (function () {\n$2\n  })\n});",
+    /^(var init_\w+ = __esm\(\{\n  "[^"\n]+")\(\) \{\n(?:([^]*?)\n)??  \}\n\}\);$/gm,
+    (_, head: string, body?: string) =>
+      `${head}: (function () {\n${body === undefined ? "" : `${body}\n`}  })\n});`,
   );
   const left = out.match(/^var init_\w+ = __esm\(\{\n  "[^"\n]+"\(\) \{$/m);
   if (left) {

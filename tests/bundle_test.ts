@@ -113,10 +113,19 @@ Deno.test("the core's lazy module initializers (modules a dynamic import reaches
   });
 });
 
-Deno.test("eagerInits() refuses a core whose module initializer is not in the form it rewrites", () => {
+Deno.test("eagerInits() rewrites each initializer, an empty one too, and refuses one not in the form it rewrites", () => {
   assert.equal(
     eagerInits('var init_a = __esm({\n  "a.ts"() {\n    x = 1;\n  }\n});'),
     'var init_a = __esm({\n  "a.ts": (function () {\n    x = 1;\n  })\n});',
+  );
+  // An empty module's initializer, then another: each rewritten on its own.
+  assert.equal(
+    eagerInits(
+      'var init_a = __esm({\n  "a.ts"() {\n  }\n});\nvar init_b = __esm({\n  "b.ts"() {\n' +
+        "    x = 1;\n  }\n});",
+    ),
+    'var init_a = __esm({\n  "a.ts": (function () {\n  })\n});\nvar init_b = __esm({\n' +
+      '  "b.ts": (function () {\n    x = 1;\n  })\n});',
   );
   assert.throws(
     () => eagerInits('var init_a = __esm({\n  "a.ts"() {\n    x = 1;\n}});'),

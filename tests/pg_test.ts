@@ -598,7 +598,7 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
   );
 
   await t.step(
-    "a string PostgreSQL cannot store (U+0000) is refused with a TypeError naming the call and the field, and nothing is written",
+    "a string PostgreSQL cannot store (U+0000) is refused with a TypeError naming the call and the field, and nothing is written: inside a transaction that catches it, no row of that insertMany stays",
     async () => {
       await using db = await new PgBase("nul", { url }).create({ s: "string" });
       await assert.rejects(
@@ -616,6 +616,12 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
         (e) => e instanceof TypeError && /^Cannot update: field "s" holds U\+0000/.test(e.message),
       );
       assert.deepEqual((await db.get(1))?.s, "ok");
+      // All or none inside a transaction too: a caller that catches the refusal keeps no row of it.
+      await db.transaction(async (tx) => {
+        await assert.rejects(tx.insertMany([{ s: "a" }, { s: "b\0" }]), TypeError);
+        await tx.insert({ s: "after" });
+      });
+      assert.deepEqual((await db.find()).map((r) => r.s).sort(), ["after", "ok"]);
     },
   );
 
@@ -782,6 +788,35 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
           if (before === undefined) Deno.env.delete("DATABASE_URL");
           else Deno.env.set("DATABASE_URL", before);
         }
+      });
+    },
+  );
+
+  await t.step(
+    'copyBase() with "override" onto a table refuses a default PostgreSQL cannot hold, naming the field, and leaves the table as it was',
+    async () => {
+      await withTempDir(async (dir) => {
+        const folder = join(dir, "dflt");
+        {
+          await using db = await new Base(folder).create({
+            s: { type: "string", default: "a\0b" },
+          });
+          await db.insert({});
+        }
+        {
+          await using table = await new PgBase("dflt_t", { url }).create({ n: "int" });
+          await table.insert({ n: 7 });
+        }
+        await assert.rejects(
+          copyBase(new Base(folder), new PgBase("dflt_t", { url }), { mode: "override" }),
+          (e) =>
+            e instanceof TypeError &&
+            /^Cannot copy .*dflt into dflt_t: the default of field "s" holds U\+0000/.test(
+              e.message,
+            ),
+        );
+        await using table = await new PgBase("dflt_t", { url }).open();
+        assert.deepEqual((await table.select()).map((r) => r.n), [7]);
       });
     },
   );
