@@ -122,11 +122,11 @@ function reexport(text: string): string | null {
  */
 export function eagerInits(core: string): string {
   const out = core.replace(
-    /^(var init_\w+ = __esm\(\{\n  "[^"\n]+")\(\) \{\n(?:([^]*?)\n)??  \}\n\}\);$/gm,
+    /^(var init_\w+ = __esm\(\{\n {2}"[^"\n]+")\(\) \{\n(?:([^]*?)\n)?? {2}\}\n\}\);$/gm,
     (_, head: string, body?: string) =>
       `${head}: (function () {\n${body === undefined ? "" : `${body}\n`}  })\n});`,
   );
-  const left = out.match(/^var init_\w+ = __esm\(\{\n  "[^"\n]+"\(\) \{$/m);
+  const left = out.match(/^var init_\w+ = __esm\(\{\n {2}"[^"\n]+"\(\) \{$/m);
   if (left) {
     throw new BundleError(
       `Cannot bundle psbase: a module initializer is not in the form expected: ${left[0]}`,

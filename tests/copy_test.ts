@@ -13,10 +13,9 @@ import { copyBase } from "../pg.ts";
 import { LAST_ID } from "../_storage/_schema.ts";
 import { snapshotTree } from "./_cli.ts";
 import { restoredBase } from "./_helpers.ts";
-import { Child } from "./_harness/child.ts";
-import { makeSources, verifyCopy } from "./_harness/scenarios/copy.ts";
+import { killCopies, makeSources } from "./_harness/scenarios/copy.ts";
 import { withTempDir } from "./_harness/temp.ts";
-import { sleep, within } from "./_harness/time.ts";
+import { within } from "./_harness/time.ts";
 
 Deno.test("copyBase() from a folder to a folder re-points a link at the base of the same last name beside the destination: the copy's links read the copied records, not the original's", async () => {
   await withTempDir(async (dir) => {
@@ -136,29 +135,13 @@ Deno.test(`copyBase() with "override", its process killed with SIGKILL ${COPY_KI
     const sources = { a: join(dir, "a"), b: join(dir, "b") };
     await makeSources(sources.a, sources.b);
     const dest = join(dir, "dest");
-    for (let run = 0; run < COPY_KILLS; run++) {
-      const child = new Child(run, [
-        "--engine=ps",
-        `--base=${dest}`,
-        "--scenario=copy",
-        `--a=${sources.a}`,
-        `--b=${sources.b}`,
-      ]);
-      try {
-        assert.ok(await child.waitFor("ready"), child.stderr);
-        await child.send("go");
-        // After its first copy (the destination then exists), a kill in the middle of another.
-        assert.ok(await child.waitFor("copied"), child.stderr);
-        await sleep(Math.random() * 150);
-      } finally {
-        child.kill("SIGKILL");
-      }
-      assert.equal(
-        (await child.exited).signal,
-        "SIGKILL",
-        `child ended by itself: ${child.stderr}`,
-      );
-      await verifyCopy(new PsBase(dest), sources);
-    }
+    await killCopies({
+      engine: "ps",
+      base: dest,
+      sources,
+      kills: COPY_KILLS,
+      maxDelayMs: 150,
+      dest: () => new PsBase(dest),
+    });
   });
 });

@@ -22,8 +22,7 @@ import { lockSql } from "../_pg/_sql.ts";
 import { restoredBase } from "./_helpers.ts";
 import { withTempDir } from "./_harness/temp.ts";
 import { within } from "./_harness/time.ts";
-import { Child } from "./_harness/child.ts";
-import { makeSources, verifyCopy } from "./_harness/scenarios/copy.ts";
+import { killCopies, makeSources } from "./_harness/scenarios/copy.ts";
 import { denoCli, expectCode, writeSample } from "./_cli.ts";
 import { pgMissing, withPg } from "./_pg_server.ts";
 
@@ -764,26 +763,14 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
         const before = Deno.env.get("DATABASE_URL");
         Deno.env.set("DATABASE_URL", url); // the children's database
         try {
-          for (let run = 0; run < COPY_KILLS; run++) {
-            const child = new Child(run, [
-              "--engine=pg",
-              "--base=pg:copy_dest",
-              "--scenario=copy",
-              `--a=${sources.a}`,
-              `--b=${sources.b}`,
-            ]);
-            try {
-              assert.ok(await child.waitFor("ready"), child.stderr);
-              await child.send("go");
-              // After its first copy (the table then exists), a kill in the middle of another.
-              assert.ok(await child.waitFor("copied"), child.stderr);
-              await new Promise((r) => setTimeout(r, Math.random() * 300));
-            } finally {
-              child.kill("SIGKILL");
-            }
-            assert.equal((await child.exited).signal, "SIGKILL", child.stderr);
-            await verifyCopy(new PgBase("copy_dest", { url }), sources);
-          }
+          await killCopies({
+            engine: "pg",
+            base: "pg:copy_dest",
+            sources,
+            kills: COPY_KILLS,
+            maxDelayMs: 300,
+            dest: () => new PgBase("copy_dest", { url }),
+          });
         } finally {
           if (before === undefined) Deno.env.delete("DATABASE_URL");
           else Deno.env.set("DATABASE_URL", before);

@@ -6,7 +6,8 @@
  * ids; {@linkcode makeSources}), over its `--base` (a folder, or `pg:<table>`
  * with `--engine=pg`), printing `copied <0|1>` after each copy, until it is
  * killed. {@linkcode verifyCopy} checks that the destination is then exactly
- * one of the two: never missing, empty, or a part of one.
+ * one of the two: never missing, empty, or a part of one;
+ * {@linkcode killCopies} runs the child and the check, kill after kill.
  *
  * @module
  */
@@ -14,7 +15,9 @@
 import assert from "node:assert/strict";
 import { Base, PsBase } from "../../../mod.ts";
 import { copyBase } from "../../../pg.ts";
+import { Child } from "../child.ts";
 import { type ChildContext, openEngine } from "../context.ts";
+import { sleep } from "../time.ts";
 
 /** What a base holds, as compared: its fields' names and types, and its records. */
 async function snapshot(db: Base): Promise<string> {
@@ -88,5 +91,48 @@ export async function child(ctx: ChildContext): Promise<void> {
     await copyBase(new PsBase(sources[k % 2]), to, { mode: "override" });
     ctx.ops++;
     ctx.say(`copied ${k % 2}`);
+  }
+}
+
+/** What {@linkcode killCopies} runs. */
+export interface KillCopies {
+  /** The children's `--engine` (`ps`, `pg`). */
+  engine: string;
+  /** The children's `--base`: a folder, or `pg:<table>`. */
+  base: string;
+  /** The two sources ({@linkcode makeSources}). */
+  sources: { a: string; b: string };
+  kills: number;
+  /** A kill comes at most this long after the child's first copy. */
+  maxDelayMs: number;
+  /** A new, unopened handle on the destination, for the check. */
+  dest: () => Base;
+}
+
+/**
+ * Starts the copy child `o.kills` times, kills each with SIGKILL at a random
+ * moment after its first copy (the destination then exists, so the next
+ * copy replaces it), and checks the destination after each kill
+ * ({@linkcode verifyCopy}).
+ */
+export async function killCopies(o: KillCopies): Promise<void> {
+  for (let run = 0; run < o.kills; run++) {
+    const child = new Child(run, [
+      `--engine=${o.engine}`,
+      `--base=${o.base}`,
+      "--scenario=copy",
+      `--a=${o.sources.a}`,
+      `--b=${o.sources.b}`,
+    ]);
+    try {
+      assert.ok(await child.waitFor("ready"), child.stderr);
+      await child.send("go");
+      assert.ok(await child.waitFor("copied"), child.stderr);
+      await sleep(Math.random() * o.maxDelayMs);
+    } finally {
+      child.kill("SIGKILL");
+    }
+    assert.equal((await child.exited).signal, "SIGKILL", `child ended by itself: ${child.stderr}`);
+    await verifyCopy(o.dest(), o.sources);
   }
 }
