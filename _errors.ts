@@ -240,3 +240,18 @@ const TX_METHODS = new Set(["insert", "insertMany", "update", "delete"]);
 export function osReason(e: Error): string {
   return e.message.replace(/(: |, )[a-z_]+ '.*'( -> '.*')?$/s, "");
 }
+
+/**
+ * Thrown by a storage's read when another process changed the schema between
+ * the caller's refresh and the read (PgBase: the schema is read in a
+ * separate statement, FORMAT.md R3): the caller refreshes and reads again,
+ * so a query built on the old schema never answers. Internal: a base's reads
+ * retry on it (base.ts). Not exported by mod.ts.
+ */
+export class SchemaMoved extends Error {
+  /** @param name The base. */
+  constructor(name: string) {
+    super(`Cannot read ${name}: its schema changed during the read`);
+    this.name = "SchemaMoved";
+  }
+}

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { BaseExistsError, BaseNotFoundError, TransactionError } from "./_errors.ts";
+import { BaseExistsError, BaseNotFoundError, SchemaMoved, TransactionError } from "./_errors.ts";
 import type { Field, Row } from "./_field/_codec.ts";
 import { isNotFolder, isNotFound } from "./_file/_fs.ts";
 import { fileKind } from "./_file/_kind.ts";
@@ -296,11 +296,28 @@ export class Base<S extends Schema = Schema> {
     }
   }
 
-  /** Runs a read on fresh state (FORMAT.md, R3, R4: no lock). */
+  /**
+   * Runs a read on fresh state (FORMAT.md, R3, R4: no lock); again, on the
+   * new schema, when the storage finds the schema changed during the read.
+   */
   async #read<T>(method: string, body: (s: Storage) => Promise<T>): Promise<T> {
     const s = this.#open(method);
-    await s.refresh();
-    return await body(s);
+    for (let attempt = 1;; attempt++) {
+      await s.refresh();
+      try {
+        return await body(s);
+      } catch (e) {
+        if (!(e instanceof SchemaMoved)) throw e;
+        if (attempt === 20) {
+          throw new Error(
+            `Cannot ${method}${
+              / (of|from|in)$/.test(method) ? " the base at" : ":"
+            } ${this.#path}` +
+              `: its schema changed during each of ${attempt} reads`,
+          );
+        }
+      }
+    }
   }
 
   /** Runs a write as one commit: all of `body`'s writes, or none (W1, W2). */

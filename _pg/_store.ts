@@ -5,7 +5,7 @@
 // writers queue as they do on the file lock, across processes and hosts;
 // reads outside it are single statements on committed state.
 
-import { BaseChangedError, LockTimeoutError } from "../_errors.ts";
+import { BaseChangedError, LockTimeoutError, SchemaMoved } from "../_errors.ts";
 import type { Field, Row, Stored } from "../_field/_codec.ts";
 import type { Cond } from "../_query/_where.ts";
 import type { Change, IndexSpec, Query, Storage, WriteSet } from "../_storage/_types.ts";
@@ -129,24 +129,48 @@ export class PgStore implements Storage {
     }
   }
 
+  /**
+   * Runs a read built on this store's schema, then, in the same round trip,
+   * reads the schema's generation again: if another process changed the
+   * schema since the caller's refresh (a column gone: 42703; or any change),
+   * throws SchemaMoved, and the caller reads again on the new schema (R3).
+   */
+  async #readRows(statements: string[]): Promise<unknown[][][]> {
+    const seen = this.generation;
+    let out: unknown[][][];
+    try {
+      out = await this.#read([
+        ...statements,
+        `SELECT generation FROM ${ident(META)} WHERE name = ${text(this.name)}`,
+      ]);
+    } catch (e) {
+      if (sqlState(e) === "42703") throw new SchemaMoved(this.name);
+      throw e;
+    }
+    const meta = out.pop()!;
+    if (!meta.length) throw new BaseChangedError(this.name, "destroyed");
+    if (Number(meta[0][0]) !== seen) throw new SchemaMoved(this.name);
+    return out;
+  }
+
   // --- Reading (committed state) ---
 
   get(id: number): Promise<Row | undefined> {
-    return getRow(this.name, this.fields, id, (s) => this.#read(s));
+    return getRow(this.name, this.fields, id, (s) => this.#readRows(s));
   }
 
   getMany(ids: number[]): Promise<Row[]> {
-    return getRows(this.name, this.fields, ids, (s) => this.#read(s));
+    return getRows(this.name, this.fields, ids, (s) => this.#readRows(s));
   }
 
   async select(q: Query): Promise<Row[]> {
     const { sql, rows } = selectSql(this.name, q, this.fields);
-    return rows((await this.#read([sql]))[0]);
+    return rows((await this.#readRows([sql]))[0]);
   }
 
   async count(conds: Cond[]): Promise<number> {
     const { sql, count } = countSql(this.name, conds, this.fields);
-    return count((await this.#read([sql]))[0]);
+    return count((await this.#readRows([sql]))[0]);
   }
 
   idUsed(id: number): boolean {

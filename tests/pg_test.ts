@@ -19,6 +19,7 @@ import {
 import { copyBase, PgBase } from "../pg.ts";
 import { Connection } from "../_pg/_client.ts";
 import { lockSql } from "../_pg/_sql.ts";
+import { baseInternals } from "../_table/_kind.ts";
 import { restoredBase } from "./_helpers.ts";
 import { withTempDir } from "./_harness/temp.ts";
 import { within } from "./_harness/time.ts";
@@ -805,6 +806,38 @@ async function steps(t: Deno.TestContext, url: string, sql: Connection): Promise
         await using table = await new PgBase("dflt_t", { url }).open();
         assert.deepEqual((await table.select()).map((r) => r.n), [7]);
       });
+    },
+  );
+
+  await t.step(
+    "a read that another handle's schema change overtakes (after its refresh, before its query) reads again on the new schema: not PostgreSQL's 42703, not values under the old schema's types",
+    async () => {
+      await using a = await new PgBase("moved", { url }).create({ s: "string", b: "int" });
+      await a.insertMany([{ s: "x", b: 1 }, { s: "y", b: 2 }]);
+      await using other = await new PgBase("moved", { url }).open();
+      const all = (fields: readonly unknown[]) => [1, ...fields.map((_, j) => j + 2)];
+      for (const overtake of ["drop", "retype"]) {
+        let calls = 0;
+        const rows = await baseInternals().read(a, async (s) => {
+          // The first time, after the refresh: "b" is dropped (the query names a column that is
+          // gone), or made again as a string (the column is there, of another type).
+          if (++calls === 1) {
+            if ("b" in other.schema) await other.dropField("b");
+            if (overtake === "retype") await other.addField("b", "string", { default: "new" });
+          }
+          const q = { conds: [], want: all(s.fields), order: [], offset: 0 };
+          return { fields: s.fields.map((f) => `${f.name}:${f.type}`), rows: await s.select(q) };
+        });
+        assert.equal(calls, 2, `${overtake}: read again`);
+        assert.deepEqual(
+          rows.fields,
+          overtake === "drop" ? ["s:string"] : ["s:string", "b:string"],
+        );
+        assert.deepEqual(
+          rows.rows.map((r) => r.slice(2)),
+          overtake === "drop" ? [["x"], ["y"]] : [["x", "new"], ["y", "new"]],
+        );
+      }
     },
   );
 
