@@ -92,6 +92,20 @@ function fromLog(v: unknown, numeric: boolean): unknown {
   return numeric && v === "-0" ? -0 : v;
 }
 
+/** The first value of `row` (whole, of `fields`) that is not of its field's type, said; or "". */
+function badValue(row: Row, fields: readonly Field[]): string {
+  for (let j = 0; j < fields.length; j++) {
+    const x = row[j + 2];
+    const codec = codecOf(fields[j].type)!;
+    if (x !== null && !codec.valid(x)) {
+      return `field ${fields[j].name} of ${row[0]} holds ${
+        JSON.stringify(x)
+      }, not ${codec.expects}`;
+    }
+  }
+  return "";
+}
+
 /**
  * Throws a TypeError unless `rows` are whole rows of `o.fields`: ids ascending
  * from `o.from`, at most LAST_ID (F2), versions >= 0, each value of its
@@ -102,7 +116,7 @@ function checkRows(rows: Row[], o: { fields: Field[]; from: number; what: string
   let next = o.from;
   for (const row of rows) {
     const [id, v] = row as number[];
-    let bad = row.length !== width
+    const bad = row.length !== width
       ? `a row of ${row.length} values, not ${width}`
       : !Number.isSafeInteger(id) || id < next
       ? `id ${id} is not above ${next - 1} (ids ascend and are never reused)`
@@ -110,14 +124,7 @@ function checkRows(rows: Row[], o: { fields: Field[]; from: number; what: string
       ? `id ${id} is above ${LAST_ID}, the largest id a base gives`
       : !Number.isSafeInteger(v) || v < 0
       ? `bad version ${v} of ${id}`
-      : "";
-    for (let j = 0; !bad && j < o.fields.length; j++) {
-      const x = row[j + 2];
-      const codec = codecOf(o.fields[j].type)!;
-      if (x !== null && !codec.valid(x)) {
-        bad = `field ${o.fields[j].name} of ${id} holds ${JSON.stringify(x)}, not ${codec.expects}`;
-      }
-    }
+      : badValue(row, o.fields);
     if (bad) throw new TypeError(`Cannot ${o.what}: ${bad}`);
     next = id + 1;
   }
@@ -309,14 +316,8 @@ export class FileStore implements Storage {
       if (!Number.isSafeInteger(id) || id < 1) throw `bad id ${JSON.stringify(row[0])}`;
       const v = row[1];
       if (!Number.isSafeInteger(v) || (v as number) < 0) throw `bad version ${JSON.stringify(v)}`;
-      this.fields.forEach((f, j) => {
-        const x = row![j + 2];
-        if (x !== null && !codecOf(f.type)!.valid(x)) {
-          throw `field ${f.name} of ${id} holds ${JSON.stringify(x)}, not ${
-            codecOf(f.type)!.expects
-          }`;
-        }
-      });
+      const bad = badValue(row, this.fields);
+      if (bad) throw bad;
       if (kind === "i" && (id < this.nextId || v !== 0)) {
         throw `insert of ${id} (version ${v}) below the next id ${this.nextId}`;
       }
@@ -588,18 +589,15 @@ export class FileStore implements Storage {
    * @internal Makes a write set's ops durable: one log record, one write (W1,
    * W2, W7). `loads` is {@linkcode loads} when the set began: if the state
    * took in others' commits since (a read refreshed it mid-transaction), the
-   * set was built on what it no longer is (W8). `nextId`, when the set
-   * skipped ids past its inserts (`skipTo`).
+   * set was built on what it no longer is (W8).
    */
-  commitSet(ops: Op[], pending: Map<number, Row | null>, loads: number, nextId?: number): void {
-    if (ops.length === 0 && nextId === undefined) return;
+  commitSet(ops: Op[], pending: Map<number, Row | null>, loads: number): void {
+    if (ops.length === 0) return;
     if (loads !== this.#loads) throw new BaseChangedError(this.dir, "changed");
     this.#recover();
-    if (ops.length >= BIG_COMMIT || nextId !== undefined) {
-      // W7: a big commit, or one that skips ids (the log cannot say so), becomes a new
-      // generation directly.
+    if (ops.length >= BIG_COMMIT) {
+      // W7: a big commit becomes a new generation directly.
       for (const [id, row] of pending) this.#put(id, row);
-      if (nextId !== undefined && nextId > this.nextId) this.nextId = nextId;
       try {
         this.#checkpoint(this.fields, this.indexes);
       } catch (e) {
@@ -858,8 +856,6 @@ class FileWriteSet implements WriteSet {
   #reader: Reader;
   #ops: Op[] = [];
   #loads: number;
-  /** Whether skipTo moved the next id past the ids given (the commit is then a generation). */
-  #skipped = false;
 
   constructor(store: FileStore) {
     this.#store = store;
@@ -913,23 +909,14 @@ class FileWriteSet implements WriteSet {
     this.#layer.count--;
   }
 
-  skipTo(nextId: number): void {
-    if (nextId <= this.#layer.nextId) return;
-    this.#layer.nextId = nextId;
-    this.#skipped = true;
-  }
-
   commit(): void {
-    const skipped = this.#skipped ? this.#layer.nextId : undefined;
-    this.#store.commitSet(this.#ops, this.#layer.pending, this.#loads, skipped);
+    this.#store.commitSet(this.#ops, this.#layer.pending, this.#loads);
     this.#ops = [];
     this.#layer.pending = new Map();
-    this.#skipped = false;
   }
 
   rollback(): void {
     this.#ops = [];
-    this.#skipped = false;
     this.#layer.pending = new Map();
     this.#layer.count = this.#store.records;
     this.#layer.nextId = this.#store.nextId;

@@ -96,26 +96,6 @@ async function opens(to: Base): Promise<boolean> {
   }
 }
 
-/** Writes `c`'s rows into the new, empty base `to` (of `c`'s fields) in one write set. */
-async function fill(to: Base, c: Contents, what: string): Promise<void> {
-  await baseInternals().write(to, async (ws) => {
-    // Ids are given in order from 1 in a new base: the ids of no record (deleted, rolled back)
-    // are skipped, so each row gets its own id, and the next id is the source's.
-    for (const row of c.rows) {
-      const id = row[0] as number;
-      // A value the storage cannot hold is refused as "Cannot <what> (record <id>): field ...".
-      const call = `${what} (record ${id})`;
-      await ws.skipTo(id);
-      const got = await ws.insert(row.slice(2), call);
-      if (got === id && (row[1] as number) > 0) await ws.update(row, call);
-      if (got !== id) {
-        throw new Error(`Cannot copy into ${to.path}: it gave id ${got} where ${id} was due`);
-      }
-    }
-    await ws.skipTo(c.nextId);
-  });
-}
-
 /**
  * After the copy into `to`, which it created, failed with `failure`: removes
  * `to`. Throws when it cannot, saying so.
@@ -146,9 +126,13 @@ export async function copy(
   try {
     const source = await contents(from);
     const fields = source.fields.map((f) => f.type === "link" ? relink(from, to, f) : f);
-    if (mode === "override" && await opens(to)) {
-      // The old base is replaced whole by one change (a new generation, W3; one transaction in
-      // PostgreSQL): until it lands the old one stays, through a failure or a crash.
+    // A base at `to` that opens is replaced whole; otherwise a new, empty one is made first.
+    const made = !(mode === "override" && await opens(to));
+    if (made) await baseInternals().create(to, fields, source.indexes, mode);
+    try {
+      // One change (a new generation, W3; one transaction in PostgreSQL): until it lands the
+      // base at `to` stays as it was, through a failure or a crash. Ids, versions, the gaps
+      // between ids and the next id are the source's.
       await baseInternals().change(to, {
         kind: "replace",
         fields,
@@ -157,14 +141,9 @@ export async function copy(
         nextId: source.nextId,
         call: what,
       });
-    } else {
-      await baseInternals().create(to, fields, source.indexes, mode);
-      try {
-        await fill(to, source, what);
-      } catch (e) {
-        await undo(to, e);
-        throw e;
-      }
+    } catch (e) {
+      if (made) await undo(to, e);
+      throw e;
     }
     return { records: source.rows.length, nextId: source.nextId };
   } finally {

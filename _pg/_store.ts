@@ -486,10 +486,6 @@ class PgWriteSet implements WriteSet {
     this.#queued.push(`DELETE FROM ${ident(this.#store.name)} WHERE "__id__" = '${id}'::int8`);
   }
 
-  skipTo(nextId: number): void {
-    if (nextId > this.#nextId) this.#nextId = nextId; // next_id is written at commit
-  }
-
   async commit(): Promise<void> {
     const next = this.#nextId;
     const meta = next === this.#startId ? [] : [

@@ -79,11 +79,6 @@ export interface WriteSet extends Reader {
   update(row: Row, call?: string): Awaitable<void>;
   /** Deletes the live row `id`. */
   delete(id: number): Awaitable<void>;
-  /**
-   * Makes the next id given at least `nextId`: the ids skipped are never
-   * given (a copy keeps its source's gaps: `_pg/_copy.ts`).
-   */
-  skipTo(nextId: number): Awaitable<void>;
   /** Makes every write durable together (W1, W7), or throws having written nothing. */
   commit(): Awaitable<void>;
   /** Drops every write. */
