@@ -266,13 +266,19 @@ export class Base<S extends Schema = Schema> {
     return out;
   }
 
+  /**
+   * `what` and this base, for a message "Cannot <…> is …": "get from the base
+   * at <path>: it", or "insert: the base at <path>".
+   */
+  #subject(what: string): string {
+    return / (of|from|in)$/.test(what)
+      ? `${what} the base at ${this.#path}: it`
+      : `${what}: the base at ${this.#path}`;
+  }
+
   #open(what: string): Storage {
     if (!this.#storage) {
-      // "Cannot get from the base at <path>: it is ...", "Cannot insert: the base at <path> is ..."
-      const subject = / (of|from|in)$/.test(what)
-        ? `${what} the base at ${this.#path}: it is`
-        : `${what}: the base at ${this.#path} is`;
-      throw new Error(`Cannot ${subject} not open (call open() or create())`);
+      throw new Error(`Cannot ${this.#subject(what)} is not open (call open() or create())`);
     }
     return this.#storage;
   }
@@ -310,10 +316,9 @@ export class Base<S extends Schema = Schema> {
         if (!(e instanceof SchemaMoved)) throw e;
         if (attempt === 20) {
           throw new Error(
-            `Cannot ${method}${
-              / (of|from|in)$/.test(method) ? " the base at" : ":"
-            } ${this.#path}` +
-              `: its schema changed during each of ${attempt} reads`,
+            `Cannot ${
+              this.#subject(method)
+            } had its schema changed during each of ${attempt} reads`,
           );
         }
       }

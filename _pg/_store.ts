@@ -367,6 +367,20 @@ function tuple(row: Row, fields: readonly Field[], call = "write"): string {
 }
 
 /**
+ * `row`'s VALUES tuple, after refusing what PostgreSQL cannot hold (text
+ * with U+0000, a string too long for a sorted index), naming `o.call`.
+ */
+function storable(
+  row: Row,
+  fields: readonly Field[],
+  o: { indexes: readonly IndexSpec[]; call: string },
+): string {
+  const out = tuple(row, fields, o.call);
+  checkSorted(row, fields, o);
+  return out;
+}
+
+/**
  * The writes of one call or transaction: one database transaction holding
  * the table's lock. Writes are queued and sent together, in one round trip,
  * before the next read that needs them or with the COMMIT: inserts (their
@@ -450,23 +464,20 @@ class PgWriteSet implements WriteSet {
   }
 
   check(values: Stored[], call: string): void {
-    const row: Row = [this.#nextId, 0, ...values];
-    tuple(row, this.fields, call); // a value PostgreSQL cannot store fails here, not at commit
-    checkSorted(row, this.fields, { indexes: this.indexes, call });
+    // A value PostgreSQL cannot store fails here, not at commit.
+    storable([this.#nextId, 0, ...values], this.fields, { indexes: this.indexes, call });
   }
 
-  insert(values: Stored[], call = "insert"): number {
-    this.check(values, call);
+  insert(values: Stored[]): number {
     const row: Row = [this.#nextId, 0, ...values];
     this.#pending.set(this.#nextId, row);
     this.#known.set(this.#nextId, row);
     return this.#nextId++;
   }
 
-  update(row: Row, call = "update"): void {
+  update(row: Row): void {
     const id = row[0] as number;
-    tuple(row, this.fields, call);
-    checkSorted(row, this.fields, { indexes: this.indexes, call });
+    storable(row, this.fields, { indexes: this.indexes, call: "update" });
     this.#known.set(id, row);
     if (this.#pending.has(id)) {
       this.#pending.set(id, row);
@@ -629,11 +640,8 @@ function changeSql(name: string, c: Change, s: PgStore): string[] {
       out.push(createTableSql(fresh, fields));
       const cols = allColumns(fields);
       for (let i = 0; i < c.rows.length; i += INSERT_CHUNK) {
-        const chunk = c.rows.slice(i, i + INSERT_CHUNK);
-        for (const r of chunk) {
-          checkSorted(r, fields, { indexes, call: `${call} (record ${r[0]})` });
-        }
-        const values = chunk.map((r) => tuple(r, fields, `${call} (record ${r[0]})`));
+        const values = c.rows.slice(i, i + INSERT_CHUNK)
+          .map((r) => storable(r, fields, { indexes, call: `${call} (record ${r[0]})` }));
         out.push(`INSERT INTO ${ident(fresh)} (${cols}) VALUES ${values.join(", ")}`);
       }
       out.push(

@@ -61,22 +61,23 @@ export interface WriteSet extends Reader {
   /** The id the next insert gets. */
   readonly nextId: number;
   /**
-   * Inserts a row of field values (schema order); returns its new `__id__`.
-   * `call` names the caller's call in a refusal of a value the storage cannot
-   * hold ("Cannot <call>: field ..."); "insert" when omitted.
+   * Inserts a row of field values (schema order), checked first with
+   * `check` where the storage has one; returns its new `__id__`.
    */
-  insert(values: Stored[], call?: string): Awaitable<number>;
+  insert(values: Stored[]): Awaitable<number>;
   /**
-   * Throws what `insert(values, call)` would throw for a value this storage
-   * cannot hold, and does nothing else; absent where every valid value fits.
-   * An insert of many rows checks them all first, so it is all or none.
+   * Throws a TypeError or RangeError for a value of `values` this storage
+   * cannot hold ("Cannot <call>: field ..."), and does nothing else; absent
+   * where every valid value fits. An insert of many rows checks them all
+   * before the first goes in, so it is all or none.
    */
   check?(values: Stored[], call: string): void;
   /**
    * Replaces the live row with the same `__id__` by `row` (its version
-   * already bumped); `call` as for `insert`, "update" when omitted.
+   * already bumped); a value the storage cannot hold is refused as
+   * "Cannot update: field ...".
    */
-  update(row: Row, call?: string): Awaitable<void>;
+  update(row: Row): Awaitable<void>;
   /** Deletes the live row `id`. */
   delete(id: number): Awaitable<void>;
   /** Makes every write durable together (W1, W7), or throws having written nothing. */

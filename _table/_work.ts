@@ -57,10 +57,10 @@ export async function insertRows(ws: WriteSet, rows: unknown, method: string): P
     throw new TypeError(`Cannot ${method}: expected an array of objects, got ${show(rows)}`);
   }
   const fields = ws.fields;
+  const call = (i: number) => method === "insert" ? "insert" : `insertMany (row ${i})`;
   const encoded: Stored[][] = [];
   for (let i = 0; i < rows.length; i++) {
-    const what = method === "insert" ? "insert" : `insertMany (row ${i})`;
-    const given = encodeValues(rows[i], fields, what);
+    const given = encodeValues(rows[i], fields, call(i));
     encoded.push(fields.map((f, j) => given.has(j + 2) ? given.get(j + 2)! : f.default));
   }
   // Refused before any id is taken, so a caller that catches this can still commit.
@@ -71,11 +71,10 @@ export async function insertRows(ws: WriteSet, rows: unknown, method: string): P
       } would pass ${LAST_ID}, the last id a base gives`,
     );
   }
-  const call = (i: number) => method === "insert" ? "insert" : `insertMany (row ${i})`;
   // What the storage cannot hold (PostgreSQL's limits), refused before any row is in.
   if (ws.check) { for (let i = 0; i < encoded.length; i++) ws.check(encoded[i], call(i)); }
   const ids: number[] = [];
-  for (let i = 0; i < encoded.length; i++) ids.push(await ws.insert(encoded[i], call(i)));
+  for (const values of encoded) ids.push(await ws.insert(values));
   return ids;
 }
 
